@@ -1,10 +1,30 @@
 """autograd-core: a readable reverse-mode autograd engine.
 
 ``Value`` is a scalar node for watching backprop happen; ``Tensor`` (n-d, numpy storage)
-runs on the same engine for training real networks.
+runs on the same engine for training real networks. The names follow PyTorch.
 """
 
+from . import dtypes
+from .anomaly import detect_anomaly
+from .autograd import backward, grad
+from .creation import FUNCTIONS as _CREATION
+from .dtypes import bool_, double, float32, float64, int32, int64, long
+from .function import Context, Function, functions, once_differentiable
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .ops import FUNCTIONS as _OPS
 from .scalar import Value
+from .tensor import Tensor
 
-__all__ = ["Value"]
+float = float32  # noqa: A001 - PyTorch's alias: autograd_core.float is float32
+bool = bool_  # noqa: A001
+
+globals().update(_CREATION)
+globals().update(_OPS)
+
+__all__ = [
+    "Value", "Tensor", "Function", "Context", "functions", "once_differentiable", "grad",
+    "backward", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
+    "detect_anomaly", "dtypes", "float32", "float64", "int32", "int64", "bool_", "double",
+    "long", *_CREATION, *_OPS,
+]
 __version__ = "0.1.0"

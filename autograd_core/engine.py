@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterable, Sequence
 from operator import attrgetter
 from typing import Any
 
+import numpy as np
+
 inputs_attr = attrgetter("_inputs")
 
 
@@ -126,3 +128,129 @@ def backward_local(root: Any, seed: float = 1.0) -> None:
         for node in count_uses((root,)):
             node._uses = 0
         raise
+
+
+def run_backward(
+    roots: Sequence[Any],
+    seeds: Sequence[Any],
+    *,
+    retain_graph: bool,
+    create_graph: bool,
+    capture: dict[Any, int] | None = None,
+) -> dict[Any, Any]:
+    """Backpropagate through a tensor graph (nodes: `Context` and `AccumulateGrad`).
+
+    ``seeds[i]`` is the gradient arriving at ``roots[i]``. Each Context's Function computes
+    the gradients of its inputs from the gradient of its output (``Function.backward``, in
+    Tensor ops, recorded when ``create_graph``); the engine checks their shapes, adds up
+    the contributions arriving at each node, and hands leaves their gradient. With
+    ``capture`` (node -> position), the gradients arriving at those nodes are returned
+    instead of accumulated into ``.grad`` (this is ``autograd_core.grad``), and only the
+    part of the graph that leads to them is run.
+    """
+    from .anomaly import anomaly_enabled, check_backward
+    from .function import AccumulateGrad
+    from .grad_mode import set_grad_enabled
+
+    grads: dict[Any, Any] = {}
+    for node, seed in zip(roots, seeds):
+        grads[node] = grads[node] + seed if node in grads else seed
+    order = backward_order(roots)
+    needed = _leading_to(order, capture) if capture is not None else None
+    captured: dict[Any, Any] = {}
+    check = anomaly_enabled()
+    with set_grad_enabled(create_graph):
+        for node in order:
+            grad = grads.pop(node, None)
+            if grad is None or (needed is not None and node not in needed):
+                continue
+            if type(node) is AccumulateGrad:
+                leaf = node.variable
+                if leaf is None:
+                    continue
+                grad = _run_hooks(leaf._hooks, grad)
+                if capture is not None:
+                    captured[node] = grad
+                else:
+                    _accumulate_into_leaf(leaf, grad, create_graph)
+                continue
+            grad = _run_hooks(node._hooks, grad)
+            if capture is not None and node in capture:
+                captured[node] = grad
+            results = node.fn.backward(node, grad)
+            results = _check_results(node, results)
+            if check:
+                check_backward(node, results)
+            for nxt, result in zip(node.next_nodes, results):
+                if nxt is None or result is None:
+                    continue
+                grads[nxt] = grads[nxt] + result if nxt in grads else result
+            if not retain_graph:
+                node.release()
+    return captured
+
+
+def _leading_to(order: list[Any], targets: dict[Any, int]) -> set[Any]:
+    """The nodes from which some target can be reached (targets included)."""
+    needed: set[Any] = set()
+    for node in reversed(order):  # inputs before the nodes that use them
+        if node in targets or any(child in needed for child in node._inputs):
+            needed.add(node)
+    return needed
+
+
+def _run_hooks(hooks: list | None, grad: Any) -> Any:
+    for hook in list(hooks or ()):
+        replaced = hook(grad)
+        if replaced is not None:
+            grad = replaced
+    return grad
+
+
+def _check_results(node: Any, results: Any) -> tuple[Any, ...]:
+    """One gradient per forward input, each a Tensor of that input's shape (or None)."""
+    from .tensor import Tensor
+
+    if not isinstance(results, tuple):
+        results = (results,)
+    expected = len(node.next_nodes)
+    if len(results) > expected and all(r is None for r in results[expected:]):
+        results = results[:expected]
+    if len(results) != expected:
+        raise RuntimeError(
+            f"{node.fn.__name__}.backward returned {len(results)} gradients, but forward "
+            f"took {expected} inputs: return one per input (None where there is none)."
+        )
+    checked = []
+    for i, (nxt, r) in enumerate(zip(node.next_nodes, results)):
+        if r is None or nxt is None:
+            checked.append(None)
+            continue
+        if not isinstance(r, Tensor):
+            r = Tensor._make(np.asarray(r))
+        want_shape, want_dtype = _node_meta(nxt)
+        if r.shape != want_shape:
+            raise RuntimeError(
+                f"{node.fn.__name__}.backward returned a gradient of shape {tuple(r.shape)} "
+                f"for input {i}, whose shape is {tuple(want_shape)}: a gradient must have "
+                f"its input's shape (sum over broadcast dimensions)."
+            )
+        if r.dtype != want_dtype:
+            r = r.to(want_dtype)
+        checked.append(r)
+    return tuple(checked)
+
+
+def _node_meta(node: Any) -> tuple[tuple[int, ...], Any]:
+    data = node.output_data if hasattr(node, "output_data") else node.variable._data
+    return data.shape, data.dtype
+
+
+def _accumulate_into_leaf(leaf: Any, grad: Any, create_graph: bool) -> None:
+    from .tensor import Tensor
+
+    if leaf.grad is None:
+        # own the array: the same gradient Tensor may be handed to several inputs
+        leaf.grad = grad if create_graph else Tensor._make(np.array(grad._data, copy=True))
+    else:
+        leaf.grad = leaf.grad + grad

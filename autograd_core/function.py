@@ -1,0 +1,306 @@
+"""`Function`: the one way an op is defined, built-in or user-written.
+
+A Function is a pair of static methods::
+
+    class Exp(Function):
+        @staticmethod
+        def forward(ctx, x):              # numpy arrays in, a numpy array out
+            y = np.exp(x)
+            ctx.save_for_backward(y)
+            return y
+
+        @staticmethod
+        def backward(ctx, grad):          # Tensors in, Tensors out: one per forward input
+            (y,) = ctx.saved_tensors
+            return grad * y
+
+``Exp.apply(t)`` runs forward on ``t``'s array and, when ``t`` requires grad and recording
+is on, records a `Context`, the node of the backward graph. Because backward is written with
+Tensor ops, running it with recording on (``create_graph=True``) builds the graph of the
+gradient itself: higher derivatives come for free.
+
+Arrays passed to ``save_for_backward`` come back from ``saved_tensors`` as Tensors: the
+input Tensor it was (with its graph, so second derivatives flow through it), the output, or
+a constant. Saved inputs are checked at backward time against in-place changes.
+"""
+
+from __future__ import annotations
+
+import functools
+import traceback
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .anomaly import anomaly_enabled, check_forward
+from .grad_mode import is_grad_enabled, no_grad
+from .tensor import Tensor
+
+_REGISTRY: dict[str, type[Function]] = {}
+
+
+class Context:
+    """One recorded op application: a node of the backward graph (PyTorch's ``grad_fn``).
+
+    ``next_nodes`` holds, per forward input, the node its gradient goes to (the producing
+    Context, or the `AccumulateGrad` of a leaf), or None where no gradient is needed.
+    Functions may store extra attributes on it (``ctx.dim = dim``).
+    """
+
+    def __init__(self, fn: type[Function], needs_input_grad: tuple[bool, ...]) -> None:
+        self.fn = fn
+        self.needs_input_grad = needs_input_grad
+        self.next_nodes: tuple[Any, ...] = ()
+        self._to_save: tuple[Any, ...] = ()
+        self._saved: tuple[Any, ...] | None = None
+        self._saved_versions: tuple[int, ...] = ()
+        self._freed = False
+        self._hooks: list[Callable] | None = None
+        self.output_data: np.ndarray | None = None
+        self.created_at: list[traceback.FrameSummary] | None = None
+
+    # -- what forward and backward use --------------------------------------------------
+
+    def save_for_backward(self, *values: Any) -> None:
+        """Keep arrays (inputs, the output, or any other array) for backward."""
+        self._to_save = values
+
+    @property
+    def saved_tensors(self) -> tuple[Any, ...]:
+        """The saved values as Tensors; raises if they were freed or changed in place."""
+        if self._freed:
+            raise RuntimeError(
+                f"{self.name}: trying to backward through the graph a second time, but its "
+                "saved values were freed after the first backward. Pass retain_graph=True to "
+                "the first backward() (or autograd_core.grad) to keep them."
+            )
+        out = []
+        for value, version in zip(self._saved, self._saved_versions):
+            if value is _OUTPUT:
+                value = Tensor._make(self.output_data, requires_grad=True, grad_fn=self)
+            elif isinstance(value, Tensor) and value._version != version:
+                raise RuntimeError(
+                    f"{self.name}: one of the tensors it saved for backward (shape "
+                    f"{tuple(value.shape)}, {value.dtype}) was modified by an in-place "
+                    f"operation (version {version} when saved, {value._version} now). Use "
+                    "an out-of-place op (x = x + y, not x += y) or clone() it first."
+                )
+            out.append(value)
+        return tuple(out)
+
+    # -- what the engine, drawing and stepping read -------------------------------------
+
+    @property
+    def name(self) -> str:
+        """Display name, PyTorch style: ``MulBackward``."""
+        return self.fn.__name__ + "Backward"
+
+    @property
+    def _inputs(self) -> tuple[Any, ...]:
+        """The engine's node protocol: the nodes gradients flow to, duplicates kept."""
+        return tuple(n for n in self.next_nodes if n is not None)
+
+    def register_hook(self, hook: Callable) -> None:
+        """Call ``hook(grad)`` on the gradient arriving at this node's output."""
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(hook)
+
+    def release(self) -> None:
+        """Free what was saved for backward (after a backward without retain_graph)."""
+        if self._saved:
+            self._saved = None
+            self._freed = True
+
+    def __repr__(self) -> str:
+        return f"<{self.name}>"
+
+
+class _NoGradContext:
+    """Stands in for a Context when nothing is recorded: saving is a no-op."""
+
+    __slots__ = ("needs_input_grad",)
+
+    def __init__(self, needs: tuple[bool, ...]) -> None:
+        self.needs_input_grad = needs
+
+    def save_for_backward(self, *values: Any) -> None:
+        pass
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "needs_input_grad":
+            object.__setattr__(self, name, value)  # anything else a forward stores is dropped
+
+
+class AccumulateGrad:
+    """The backward-graph node of a leaf tensor that requires grad: gradients land here."""
+
+    __slots__ = ("_tensor", "__weakref__")
+    next_nodes: tuple[Any, ...] = ()
+    _inputs: tuple[Any, ...] = ()
+    name = "AccumulateGrad"
+
+    def __init__(self, tensor: Any) -> None:
+        self._tensor = weakref.ref(tensor)
+
+    @property
+    def variable(self) -> Any:
+        """The leaf tensor (None if it no longer exists)."""
+        return self._tensor()
+
+    def __repr__(self) -> str:
+        return "<AccumulateGrad>"
+
+
+class _OutputMarker:
+    def __repr__(self) -> str:
+        return "<saved output>"
+
+
+_OUTPUT = _OutputMarker()
+
+
+class Function:
+    """Base class of every op. Subclass with static ``forward`` and ``backward``.
+
+    Class attributes: ``display_name`` (shown in drawings, default: the class name),
+    ``formula`` (the local-derivative rule as text, for learners).
+    """
+
+    display_name: str = ""
+    formula: str = ""
+    once_differentiable: bool = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not cls.__dict__.get("display_name"):
+            cls.display_name = cls.__name__
+        _REGISTRY[f"{cls.__module__}.{cls.__qualname__}"] = cls
+
+    @staticmethod
+    def forward(ctx: Context, *args: Any) -> np.ndarray:
+        raise NotImplementedError("a Function needs a static forward(ctx, *arrays)")
+
+    @staticmethod
+    def backward(ctx: Context, *grads: Any) -> Any:
+        raise NotImplementedError("a Function needs a static backward(ctx, *grads)")
+
+    @classmethod
+    def apply(cls, *args: Any) -> Any:
+        """Run forward on the arrays of ``args`` and record the op when a grad is needed."""
+        recording = is_grad_enabled()
+        arrays = []
+        needs = []
+        for a in args:
+            if isinstance(a, Tensor):
+                arrays.append(a._data)
+                needs.append(recording and a._requires_grad)
+            else:
+                arrays.append(a)
+                needs.append(False)
+        needs = tuple(needs)
+        if not any(needs):
+            out = cls.forward(_NoGradContext(needs), *arrays)
+            result = Tensor._make(_as_array(out, cls))
+            if anomaly_enabled():
+                check_forward(cls, result, None)
+            return result
+
+        ctx = Context(cls, needs)
+        out = _as_array(cls.forward(ctx, *arrays), cls)
+        ctx.next_nodes = tuple(
+            a._grad_node() if need else None for a, need in zip(args, needs)
+        )
+        saved = []
+        versions = []
+        for value in ctx._to_save:
+            for a, array in zip(args, arrays):
+                if value is array and isinstance(a, Tensor):
+                    saved.append(a)
+                    versions.append(a._version)
+                    break
+            else:
+                saved.append(_OUTPUT if value is out else _as_saved(value))
+                versions.append(0)
+        ctx._saved = tuple(saved)
+        ctx._saved_versions = tuple(versions)
+        ctx._to_save = ()
+        ctx.output_data = out
+        result = Tensor._make(out, requires_grad=True, grad_fn=ctx)
+        if anomaly_enabled():
+            ctx.created_at = traceback.extract_stack()[:-1]
+            check_forward(cls, result, ctx)
+        return result
+
+
+def _as_array(out: Any, fn: type[Function]) -> np.ndarray:
+    if isinstance(out, np.ndarray):
+        return out
+    if isinstance(out, (np.generic, int, float, bool)):
+        return np.asarray(out)
+    raise TypeError(
+        f"{fn.__name__}.forward must return a numpy array, got {type(out).__name__}"
+    )
+
+
+def _as_saved(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return Tensor._make(value)
+    return value
+
+
+def once_differentiable(backward: Callable) -> Callable:
+    """Decorate a ``backward`` that is not itself differentiable (a fused kernel, say).
+
+    Its gradients are computed without recording; if a second-order pass later tries to
+    differentiate through them, it raises an error naming the Function.
+    """
+
+    @functools.wraps(backward)
+    def wrapper(ctx: Context, *grads: Any) -> Any:
+        create_graph = is_grad_enabled()
+        with no_grad():
+            result = backward(ctx, *grads)
+        if not create_graph:
+            return result
+        name = ctx.fn.__name__
+        single = not isinstance(result, tuple)
+        results = (result,) if single else result
+        wrapped = tuple(
+            None if g is None else _DelayedError.apply(g.detach().requires_grad_(), name)
+            for g in results
+        )
+        return wrapped[0] if single else wrapped
+
+    wrapper.once_differentiable = True
+    return wrapper
+
+
+class _DelayedError(Function):
+    """Passes a value through; differentiating it raises (see `once_differentiable`)."""
+
+    display_name = "OnceDifferentiable"
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, name: str) -> np.ndarray:
+        ctx.op_name = name
+        return x
+
+    @staticmethod
+    def backward(ctx: Context, grad: Any) -> Any:
+        raise RuntimeError(
+            f"{ctx.op_name} is once-differentiable: its backward is a fused kernel that "
+            "records no graph, so it cannot be differentiated again (second order). "
+            "Use the composite ops instead where you need higher derivatives."
+        )
+
+
+def functions() -> list[type[Function]]:
+    """Every built-in Function (those defined inside autograd_core), sorted by name."""
+    return sorted(
+        (f for key, f in _REGISTRY.items() if key.startswith("autograd_core.")
+         and not f.__name__.startswith("_")),
+        key=lambda f: f.__name__,
+    )

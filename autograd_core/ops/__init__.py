@@ -1,0 +1,21 @@
+"""The built-in ops, by family, attached to `Tensor` as methods and operators.
+
+Each family module defines its Functions, the public functions that apply them, and two
+tables: ``METHODS`` (name -> function, attached to Tensor here) and ``FUNCTIONS`` (exported
+as ``autograd_core.<name>``). This file is the one place that wires them together.
+"""
+
+from __future__ import annotations
+
+from ..tensor import Tensor
+from . import arithmetic, broadcast, elementwise
+
+FAMILIES = [arithmetic, broadcast, elementwise]
+
+FUNCTIONS: dict[str, object] = {}
+for _family in FAMILIES:
+    for _name, _fn in _family.METHODS.items():
+        setattr(Tensor, _name, _fn)
+    FUNCTIONS.update(_family.FUNCTIONS)
+
+Tensor.__hash__ = lambda self: id(self)  # __eq__ is elementwise; identity hashing, as in PyTorch

@@ -1,0 +1,71 @@
+"""What many ops share: operand preparation, broadcasting errors, and ``unbroadcast``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import dtypes
+from ..tensor import Tensor
+
+Scalar = int | float | bool
+
+
+def as_operand(x: Any, op: str) -> Tensor | Scalar:
+    """A Tensor or a Python number; arrays and numpy scalars become Tensors."""
+    if isinstance(x, (Tensor, int, float, bool)):
+        return x
+    if isinstance(x, np.generic):
+        return x.item()
+    if isinstance(x, np.ndarray):
+        return Tensor(x)
+    if isinstance(x, (list, tuple)):
+        return Tensor(x)
+    raise TypeError(
+        f"{op}: expected a Tensor or a number, got {type(x).__name__}; wrap it with "
+        "autograd_core.tensor(...)"
+    )
+
+
+def broadcast_shapes(op: str, *shapes: tuple[int, ...]) -> tuple[int, ...]:
+    """numpy/PyTorch broadcasting of shapes, with an error that names the op and shapes."""
+    try:
+        return np.broadcast_shapes(*shapes)
+    except ValueError:
+        shown = " and ".join(str(tuple(s)) for s in shapes)
+        raise ValueError(
+            f"{op}: shapes {shown} cannot be broadcast together: aligned from the right, "
+            "each pair of sizes must be equal or one of them 1. Reshape or unsqueeze one "
+            "operand."
+        ) from None
+
+
+def promote(op: str, *operands: Any) -> list[Any]:
+    """Cast Tensor operands to the PyTorch result dtype; Python numbers stay numbers.
+
+    numpy keeps an array's dtype against a Python number (float32 * 2.5 stays float32),
+    which is PyTorch's rule too, except that an integer tensor with a float number must
+    become float32 (numpy would give float64).
+    """
+    from .elementwise import cast
+
+    xs = [as_operand(x, op) for x in operands]
+    target = dtypes.result_type(*xs)
+    shapes = [x.shape for x in xs if isinstance(x, Tensor)]
+    if len(shapes) > 1:
+        broadcast_shapes(op, *shapes)
+    return [cast(x, target) if isinstance(x, Tensor) and x.dtype != target else x for x in xs]
+
+
+def unbroadcast(grad: Tensor, shape: tuple[int, ...]) -> Tensor:
+    """Sum ``grad`` over the dimensions broadcasting added or stretched, back to ``shape``."""
+    if grad.shape == shape:
+        return grad
+    from .broadcast import sum_to
+
+    return sum_to(grad, shape)
+
+
+def is_float(x: Any) -> bool:
+    return isinstance(x, Tensor) and x.dtype.kind == "f"
