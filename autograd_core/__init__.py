@@ -11,6 +11,7 @@ from .creation import FUNCTIONS as _CREATION
 from .dtypes import bool_, double, float32, float64, int32, int64, long
 from .function import Context, Function, functions, once_differentiable
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .ops import FUNCTIONS as _OPS
 from .scalar import Value
 from .tensor import Tensor
@@ -23,7 +24,8 @@ globals().update(_OPS)
 
 __all__ = [
     "Value", "Tensor", "Function", "Context", "functions", "once_differentiable", "grad",
-    "backward", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
+    "backward", "gradcheck", "gradgradcheck", "GradcheckError", "no_grad", "enable_grad",
+    "set_grad_enabled", "is_grad_enabled",
     "detect_anomaly", "dtypes", "float32", "float64", "int32", "int64", "bool_", "double",
     "long", *_CREATION, *_OPS,
 ]

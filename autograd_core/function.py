@@ -209,7 +209,8 @@ class Function:
             return result
 
         ctx = Context(cls, needs)
-        out = _as_array(cls.forward(ctx, *arrays), cls)
+        raw = cls.forward(ctx, *arrays)
+        out = _as_array(raw, cls)  # numpy ufuncs turn 0-d arrays into scalars
         ctx.next_nodes = tuple(
             a._grad_node() if need else None for a, need in zip(args, needs)
         )
@@ -222,7 +223,7 @@ class Function:
                     versions.append(a._version)
                     break
             else:
-                saved.append(_OUTPUT if value is out else _as_saved(value))
+                saved.append(_OUTPUT if value is out or value is raw else _as_saved(value))
                 versions.append(0)
         ctx._saved = tuple(saved)
         ctx._saved_versions = tuple(versions)
@@ -246,8 +247,8 @@ def _as_array(out: Any, fn: type[Function]) -> np.ndarray:
 
 
 def _as_saved(value: Any) -> Any:
-    if isinstance(value, np.ndarray):
-        return Tensor._make(value)
+    if isinstance(value, (np.ndarray, np.generic)):
+        return Tensor._make(np.asarray(value))
     return value
 
 

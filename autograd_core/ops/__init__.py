@@ -8,9 +8,21 @@ as ``autograd_core.<name>``). This file is the one place that wires them togethe
 from __future__ import annotations
 
 from ..tensor import Tensor
-from . import arithmetic, broadcast, elementwise
+from . import (
+    arithmetic,
+    broadcast,
+    elementwise,
+    indexing,
+    inplace,
+    linalg,
+    movement,
+    reduction,
+    softmax,
+)
 
-FAMILIES = [arithmetic, broadcast, elementwise]
+FAMILIES = [
+    arithmetic, broadcast, elementwise, inplace, reduction, linalg, movement, indexing, softmax
+]
 
 FUNCTIONS: dict[str, object] = {}
 for _family in FAMILIES:

@@ -1,0 +1,4 @@
+"""(filled in by the indexing family)"""
+
+METHODS: dict = {}
+FUNCTIONS: dict = {}

@@ -1,0 +1,4 @@
+"""(filled in by the inplace family)"""
+
+METHODS: dict = {}
+FUNCTIONS: dict = {}

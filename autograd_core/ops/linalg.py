@@ -1,0 +1,4 @@
+"""(filled in by the linalg family)"""
+
+METHODS: dict = {}
+FUNCTIONS: dict = {}

@@ -1,0 +1,4 @@
+"""(filled in by the movement family)"""
+
+METHODS: dict = {}
+FUNCTIONS: dict = {}

@@ -1,0 +1,4 @@
+"""(filled in by the reduction family)"""
+
+METHODS: dict = {}
+FUNCTIONS: dict = {}

@@ -1,0 +1,4 @@
+"""(filled in by the softmax family)"""
+
+METHODS: dict = {}
+FUNCTIONS: dict = {}
