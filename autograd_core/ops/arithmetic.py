@@ -112,9 +112,9 @@ class Pow(Function):
     @staticmethod
     def forward(ctx: Context, a: Any, b: Any) -> np.ndarray:
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            out = np.power(a, b)
+            out = np.asarray(np.power(a, b))
         ctx.save_for_backward(a, b, out)
-        return np.asarray(out)
+        return out
 
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
