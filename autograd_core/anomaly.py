@@ -56,7 +56,21 @@ def _bad(array: np.ndarray) -> str | None:
     return None
 
 
+class backward_pass(contextlib.ContextDecorator):
+    """Marks the engine's backward pass: ops run there are checked as gradients, not forward."""
+
+    def __enter__(self) -> backward_pass:
+        self.prev = getattr(_state, "in_backward", False)
+        _state.in_backward = True
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        _state.in_backward = self.prev
+
+
 def check_forward(fn: type, result: Any, ctx: Any) -> None:
+    if getattr(_state, "in_backward", False):
+        return  # inside backward: the node's returned gradients are checked instead
     kind = _bad(result._data)
     if kind:
         where = user_frame(traceback.extract_stack()[:-2])

@@ -148,7 +148,7 @@ def run_backward(
     instead of accumulated into ``.grad`` (this is ``autograd_core.grad``), and only the
     part of the graph that leads to them is run.
     """
-    from .anomaly import anomaly_enabled, check_backward
+    from .anomaly import anomaly_enabled, backward_pass, check_backward
     from .function import AccumulateGrad
     from .grad_mode import set_grad_enabled
 
@@ -159,7 +159,7 @@ def run_backward(
     needed = _leading_to(order, capture) if capture is not None else None
     captured: dict[Any, Any] = {}
     check = anomaly_enabled()
-    with set_grad_enabled(create_graph):
+    with set_grad_enabled(create_graph), backward_pass():
         for node in order:
             grad = grads.pop(node, None)
             if grad is None or (needed is not None and node not in needed):

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import functools
 import traceback
-import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -135,20 +134,19 @@ class _NoGradContext:
 
 
 class AccumulateGrad:
-    """The backward-graph node of a leaf tensor that requires grad: gradients land here."""
+    """The backward-graph node of a leaf tensor that requires grad: gradients land here.
 
-    __slots__ = ("_tensor", "__weakref__")
+    As in PyTorch, the node holds its leaf and the leaf only a weak reference to the node,
+    so a graph keeps its leaves alive without a reference cycle.
+    """
+
+    __slots__ = ("variable", "__weakref__")
     next_nodes: tuple[Any, ...] = ()
     _inputs: tuple[Any, ...] = ()
     name = "AccumulateGrad"
 
     def __init__(self, tensor: Any) -> None:
-        self._tensor = weakref.ref(tensor)
-
-    @property
-    def variable(self) -> Any:
-        """The leaf tensor (None if it no longer exists)."""
-        return self._tensor()
+        self.variable = tensor
 
     def __repr__(self) -> str:
         return "<AccumulateGrad>"

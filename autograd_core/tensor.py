@@ -223,11 +223,13 @@ class Tensor:
         """The backward-graph node gradients for this tensor go to."""
         if self.grad_fn is not None:
             return self.grad_fn
-        if self._accumulator is None:
+        node = self._accumulator() if self._accumulator is not None else None
+        if node is None:
             from .function import AccumulateGrad
 
-            self._accumulator = AccumulateGrad(self)
-        return self._accumulator
+            node = AccumulateGrad(self)
+            self._accumulator = weakref.ref(node)  # the graph owns the node, not the leaf
+        return node
 
     def backward(
         self,
