@@ -20,6 +20,10 @@ from typing import Any
 
 import numpy as np
 
+from .anomaly import anomaly_enabled, backward_pass, check_backward
+from .grad_mode import set_grad_enabled
+from .tensor import AccumulateGrad, Tensor
+
 inputs_attr = attrgetter("_inputs")
 
 
@@ -148,10 +152,6 @@ def run_backward(
     instead of accumulated into ``.grad`` (this is ``autograd_core.grad``), and only the
     part of the graph that leads to them is run.
     """
-    from .anomaly import anomaly_enabled, backward_pass, check_backward
-    from .function import AccumulateGrad
-    from .grad_mode import set_grad_enabled
-
     grads: dict[Any, Any] = {}
     for node, seed in zip(roots, seeds):
         grads[node] = grads[node] + seed if node in grads else seed
@@ -168,13 +168,15 @@ def run_backward(
                 leaf = node.variable
                 if leaf is None:
                     continue
-                grad = _run_hooks(leaf._hooks, grad)
+                if leaf._hooks:
+                    grad = _run_hooks(leaf._hooks, grad)
                 if capture is not None:
                     captured[node] = grad
                 else:
                     _accumulate_into_leaf(leaf, grad, create_graph)
                 continue
-            grad = _run_hooks(node._hooks, grad)
+            if node._hooks:
+                grad = _run_hooks(node._hooks, grad)
             if capture is not None and node in capture:
                 captured[node] = grad
             results = node.fn.backward(node, grad)
@@ -209,8 +211,6 @@ def _run_hooks(hooks: list | None, grad: Any) -> Any:
 
 def _check_results(node: Any, results: Any) -> tuple[Any, ...]:
     """One gradient per forward input, each a Tensor of that input's shape (or None)."""
-    from .tensor import Tensor
-
     if not isinstance(results, tuple):
         results = (results,)
     expected = len(node.next_nodes)
@@ -228,27 +228,21 @@ def _check_results(node: Any, results: Any) -> tuple[Any, ...]:
             continue
         if not isinstance(r, Tensor):
             r = Tensor._make(np.asarray(r))
-        want_shape, want_dtype = _node_meta(nxt)
-        if r.shape != want_shape:
+        want = nxt.output_data if type(nxt) is not AccumulateGrad else nxt.variable._data
+        want_shape, want_dtype = want.shape, want.dtype
+        if r._data.shape != want_shape:
             raise RuntimeError(
                 f"{node.fn.__name__}.backward returned a gradient of shape {tuple(r.shape)} "
                 f"for input {i}, whose shape is {tuple(want_shape)}: a gradient must have "
                 f"its input's shape (sum over broadcast dimensions)."
             )
-        if r.dtype != want_dtype:
+        if r._data.dtype != want_dtype:
             r = r.to(want_dtype)
         checked.append(r)
     return tuple(checked)
 
 
-def _node_meta(node: Any) -> tuple[tuple[int, ...], Any]:
-    data = node.output_data if hasattr(node, "output_data") else node.variable._data
-    return data.shape, data.dtype
-
-
 def _accumulate_into_leaf(leaf: Any, grad: Any, create_graph: bool) -> None:
-    from .tensor import Tensor
-
     if leaf.grad is None:
         # own the array: the same gradient Tensor may be handed to several inputs
         leaf.grad = grad if create_graph else Tensor._make(np.array(grad._data, copy=True))

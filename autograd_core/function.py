@@ -35,7 +35,7 @@ import numpy as np
 
 from .anomaly import anomaly_enabled, check_forward
 from .grad_mode import is_grad_enabled, no_grad
-from .tensor import Tensor
+from .tensor import AccumulateGrad, Tensor  # noqa: F401 - AccumulateGrad re-exported
 
 _REGISTRY: dict[str, type[Function]] = {}
 
@@ -48,17 +48,20 @@ class Context:
     Functions may store extra attributes on it (``ctx.dim = dim``).
     """
 
+    # Defaults live on the class, so recording an op sets only what differs (a hot path).
+    next_nodes: tuple[Any, ...] = ()
+    _inputs: tuple[Any, ...] = ()  # next_nodes without the Nones: the engine's node protocol
+    _to_save: tuple[Any, ...] = ()
+    _saved: tuple[Any, ...] | None = None
+    _saved_versions: tuple[int, ...] = ()
+    _freed = False
+    _hooks: list[Callable] | None = None
+    output_data: np.ndarray | None = None
+    created_at: list[traceback.FrameSummary] | None = None
+
     def __init__(self, fn: type[Function], needs_input_grad: tuple[bool, ...]) -> None:
         self.fn = fn
         self.needs_input_grad = needs_input_grad
-        self.next_nodes: tuple[Any, ...] = ()
-        self._to_save: tuple[Any, ...] = ()
-        self._saved: tuple[Any, ...] | None = None
-        self._saved_versions: tuple[int, ...] = ()
-        self._freed = False
-        self._hooks: list[Callable] | None = None
-        self.output_data: np.ndarray | None = None
-        self.created_at: list[traceback.FrameSummary] | None = None
 
     # -- what forward and backward use --------------------------------------------------
 
@@ -96,11 +99,6 @@ class Context:
         """Display name, PyTorch style: ``MulBackward``."""
         return self.fn.__name__ + "Backward"
 
-    @property
-    def _inputs(self) -> tuple[Any, ...]:
-        """The engine's node protocol: the nodes gradients flow to, duplicates kept."""
-        return tuple(n for n in self.next_nodes if n is not None)
-
     def register_hook(self, hook: Callable) -> None:
         """Call ``hook(grad)`` on the gradient arriving at this node's output."""
         if self._hooks is None:
@@ -117,39 +115,28 @@ class Context:
         return f"<{self.name}>"
 
 
+class _NoInputNeedsGrad:
+    def __getitem__(self, index: int) -> bool:
+        return False
+
+    def __iter__(self):
+        return iter(())
+
+
 class _NoGradContext:
-    """Stands in for a Context when nothing is recorded: saving is a no-op."""
+    """Stands in for a Context when nothing is recorded: saving and storing are no-ops."""
 
-    __slots__ = ("needs_input_grad",)
-
-    def __init__(self, needs: tuple[bool, ...]) -> None:
-        self.needs_input_grad = needs
+    __slots__ = ()
+    needs_input_grad = _NoInputNeedsGrad()
 
     def save_for_backward(self, *values: Any) -> None:
         pass
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if name == "needs_input_grad":
-            object.__setattr__(self, name, value)  # anything else a forward stores is dropped
+        pass  # nothing will run backward: what a forward stores for it is dropped
 
 
-class AccumulateGrad:
-    """The backward-graph node of a leaf tensor that requires grad: gradients land here.
-
-    As in PyTorch, the node holds its leaf and the leaf only a weak reference to the node,
-    so a graph keeps its leaves alive without a reference cycle.
-    """
-
-    __slots__ = ("variable", "__weakref__")
-    next_nodes: tuple[Any, ...] = ()
-    _inputs: tuple[Any, ...] = ()
-    name = "AccumulateGrad"
-
-    def __init__(self, tensor: Any) -> None:
-        self.variable = tensor
-
-    def __repr__(self) -> str:
-        return "<AccumulateGrad>"
+_NO_GRAD_CTX = _NoGradContext()
 
 
 class _OutputMarker:
@@ -188,50 +175,51 @@ class Function:
     @classmethod
     def apply(cls, *args: Any) -> Any:
         """Run forward on the arrays of ``args`` and record the op when a grad is needed."""
-        recording = is_grad_enabled()
-        arrays = []
-        needs = []
-        for a in args:
-            if isinstance(a, Tensor):
-                arrays.append(a._data)
-                needs.append(recording and a._requires_grad)
-            else:
-                arrays.append(a)
-                needs.append(False)
-        needs = tuple(needs)
-        if not any(needs):
-            out = cls.forward(_NoGradContext(needs), *arrays)
-            result = Tensor._make(_as_array(out, cls))
+        arrays = [a._data if isinstance(a, Tensor) else a for a in args]
+        needs = None
+        if is_grad_enabled():
+            needs = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
+            if True not in needs:
+                needs = None
+        if needs is None:  # nothing to record: just compute
+            out = cls.forward(_NO_GRAD_CTX, *arrays)
+            result = Tensor._make(out if type(out) is np.ndarray else _as_array(out, cls))
             if anomaly_enabled():
                 check_forward(cls, result, None)
             return result
 
         ctx = Context(cls, needs)
         raw = cls.forward(ctx, *arrays)
-        out = _as_array(raw, cls)  # numpy ufuncs turn 0-d arrays into scalars
-        ctx.next_nodes = tuple(
-            a._grad_node() if need else None for a, need in zip(args, needs)
-        )
-        saved = []
-        versions = []
-        for value in ctx._to_save:
-            for a, array in zip(args, arrays):
-                if value is array and isinstance(a, Tensor):
-                    saved.append(a)
-                    versions.append(a._version)
-                    break
-            else:
-                saved.append(_OUTPUT if value is out or value is raw else _as_saved(value))
-                versions.append(0)
-        ctx._saved = tuple(saved)
-        ctx._saved_versions = tuple(versions)
-        ctx._to_save = ()
+        out = raw if type(raw) is np.ndarray else _as_array(raw, cls)  # ufuncs give 0-d scalars
+        next_nodes = tuple([a._grad_node() if need else None for a, need in zip(args, needs)])
+        ctx.next_nodes = next_nodes
+        ctx._inputs = tuple([n for n in next_nodes if n is not None])
+        if ctx._to_save:
+            ctx._saved, ctx._saved_versions = _resolve_saved(ctx._to_save, args, arrays, raw, out)
+            ctx._to_save = ()
         ctx.output_data = out
-        result = Tensor._make(out, requires_grad=True, grad_fn=ctx)
+        result = Tensor._make(out, True, ctx)
         if anomaly_enabled():
             ctx.created_at = traceback.extract_stack()[:-1]
             check_forward(cls, result, ctx)
         return result
+
+
+def _resolve_saved(values: tuple, args: tuple, arrays: list, raw: Any,
+                   out: np.ndarray) -> tuple[tuple, tuple]:
+    """Map each saved array back to what it is: an input Tensor, the output, or a constant."""
+    saved = []
+    versions = []
+    for value in values:
+        for a, array in zip(args, arrays):
+            if value is array and isinstance(a, Tensor):
+                saved.append(a)
+                versions.append(a._version)
+                break
+        else:
+            saved.append(_OUTPUT if value is out or value is raw else _as_saved(value))
+            versions.append(0)
+    return tuple(saved), tuple(versions)
 
 
 def _as_array(out: Any, fn: type[Function]) -> np.ndarray:

@@ -46,6 +46,26 @@ class RemovableHandle:
             hooks.remove(self._hook)
 
 
+class AccumulateGrad:
+    """The backward-graph node of a leaf tensor that requires grad: gradients land here.
+
+    As in PyTorch, the node holds its leaf and the leaf only a weak reference to the node,
+    so a graph keeps its leaves alive without a reference cycle.
+    """
+
+    __slots__ = ("variable", "__weakref__")
+    next_nodes: tuple[Any, ...] = ()
+    _inputs: tuple[Any, ...] = ()
+    _hooks = None
+    name = "AccumulateGrad"
+
+    def __init__(self, tensor: Tensor) -> None:
+        self.variable = tensor
+
+    def __repr__(self) -> str:
+        return "<AccumulateGrad>"
+
+
 class Tensor:
     """An n-d array with reverse-mode autograd. Make one with ``autograd_core.tensor(...)``."""
 
@@ -225,8 +245,6 @@ class Tensor:
             return self.grad_fn
         node = self._accumulator() if self._accumulator is not None else None
         if node is None:
-            from .function import AccumulateGrad
-
             node = AccumulateGrad(self)
             self._accumulator = weakref.ref(node)  # the graph owns the node, not the leaf
         return node
@@ -244,10 +262,8 @@ class Tensor:
         vector-Jacobian product. The graph's saved values are freed afterwards unless
         ``retain_graph`` (default: ``create_graph``).
         """
-        from .autograd import backward
-
-        backward([self], None if gradient is None else [gradient], retain_graph, create_graph,
-                 inputs=inputs)
+        gradients = None if gradient is None else [gradient]
+        _autograd.backward([self], gradients, retain_graph, create_graph, inputs=inputs)
 
     def detach(self) -> Tensor:
         """The same values (shared memory), cut from the graph."""
@@ -372,3 +388,6 @@ def _check_dim(dim: int, ndim: int, op: str) -> int:
 def tensor_is_recording(*tensors: Tensor) -> bool:
     """Would an op on these tensors record a graph right now?"""
     return is_grad_enabled() and any(t._requires_grad for t in tensors)
+
+
+from . import autograd as _autograd  # noqa: E402 - autograd needs Tensor defined first
