@@ -15,12 +15,18 @@ from typing import Any
 
 import numpy as np
 
-_state = threading.local()
+
+class _State(threading.local):
+    enabled = False
+    in_backward = False
+
+
+_state = _State()
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
 def anomaly_enabled() -> bool:
-    return getattr(_state, "enabled", False)
+    return _state.enabled
 
 
 class detect_anomaly(contextlib.ContextDecorator):
@@ -60,7 +66,7 @@ class backward_pass(contextlib.ContextDecorator):
     """Marks the engine's backward pass: ops run there are checked as gradients, not forward."""
 
     def __enter__(self) -> backward_pass:
-        self.prev = getattr(_state, "in_backward", False)
+        self.prev = _state.in_backward
         _state.in_backward = True
         return self
 
@@ -69,7 +75,7 @@ class backward_pass(contextlib.ContextDecorator):
 
 
 def check_forward(fn: type, result: Any, ctx: Any) -> None:
-    if getattr(_state, "in_backward", False):
+    if _state.in_backward:
         return  # inside backward: the node's returned gradients are checked instead
     kind = _bad(result._data)
     if kind:

@@ -243,8 +243,14 @@ def _check_results(node: Any, results: Any) -> tuple[Any, ...]:
 
 
 def _accumulate_into_leaf(leaf: Any, grad: Any, create_graph: bool) -> None:
-    if leaf.grad is None:
+    """First gradient: stored (as an array of its own); later ones: added in place, as in
+    PyTorch. Under ``create_graph`` the sum is an op, so it can be differentiated."""
+    current = leaf.grad
+    if current is None:
         # own the array: the same gradient Tensor may be handed to several inputs
         leaf.grad = grad if create_graph else Tensor._make(np.array(grad._data, copy=True))
+    elif create_graph or current.requires_grad or not current._data.flags.writeable:
+        leaf.grad = current + grad
     else:
-        leaf.grad = leaf.grad + grad
+        np.add(current._data, grad._data, out=current._data)
+        current._bump_version()

@@ -10,12 +10,17 @@ from __future__ import annotations
 import contextlib
 import threading
 
-_state = threading.local()
+
+class _State(threading.local):
+    enabled = True  # each thread starts with recording on
+
+
+_state = _State()
 
 
 def is_grad_enabled() -> bool:
     """True when ops on tensors that require grad record the graph (the default)."""
-    return getattr(_state, "enabled", True)
+    return _state.enabled
 
 
 def _set(enabled: bool) -> None:
