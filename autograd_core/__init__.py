@@ -4,6 +4,8 @@
 runs on the same engine for training real networks. The names follow PyTorch.
 """
 
+import warnings as _warnings
+
 from . import dtypes
 from .anomaly import detect_anomaly
 from .autograd import backward, grad
@@ -15,6 +17,13 @@ from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .ops import FUNCTIONS as _OPS
 from .scalar import Value
 from .tensor import Tensor
+
+# IEEE results (inf - inf = nan, 1/0 = inf) are answers here, as in PyTorch, not warnings:
+# silence numpy's floating-point warnings raised from inside this package only.
+_warnings.filterwarnings(
+    "ignore", message=r"(invalid value|divide by zero|overflow) encountered",
+    category=RuntimeWarning, module=r"autograd_core\.",
+)
 
 float = float32  # noqa: A001 - PyTorch's alias: autograd_core.float is float32
 bool = bool_  # noqa: A001

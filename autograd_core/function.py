@@ -52,11 +52,12 @@ class Context:
     next_nodes: tuple[Any, ...] = ()
     _inputs: tuple[Any, ...] = ()  # next_nodes without the Nones: the engine's node protocol
     _to_save: tuple[Any, ...] = ()
-    _saved: tuple[Any, ...] | None = None
+    _saved: tuple[Any, ...] = ()
     _saved_versions: tuple[int, ...] = ()
     _freed = False
     _hooks: list[Callable] | None = None
     output_data: np.ndarray | None = None
+    _output_version: Any = None  # the output's version counter, when the output is saved
     created_at: list[traceback.FrameSummary] | None = None
 
     def __init__(self, fn: type[Function], needs_input_grad: tuple[bool, ...]) -> None:
@@ -81,6 +82,13 @@ class Context:
         out = []
         for value, version in zip(self._saved, self._saved_versions):
             if value is _OUTPUT:
+                if self._output_version.value:
+                    raise RuntimeError(
+                        f"{self.name}: its output (shape {self.output_data.shape}, "
+                        f"{self.output_data.dtype}), which it saved for backward, was modified "
+                        "by an in-place operation. Use an out-of-place op (y = y + 1, not "
+                        "y += 1) or clone() it first."
+                    )
                 value = Tensor._make(self.output_data, requires_grad=True, grad_fn=self)
             elif isinstance(value, Tensor) and value._version != version:
                 raise RuntimeError(
@@ -108,7 +116,7 @@ class Context:
     def release(self) -> None:
         """Free what was saved for backward (after a backward without retain_graph)."""
         if self._saved:
-            self._saved = None
+            self._saved = ()
             self._freed = True
 
     def __repr__(self) -> str:
@@ -194,11 +202,13 @@ class Function:
         next_nodes = tuple([a._grad_node() if need else None for a, need in zip(args, needs)])
         ctx.next_nodes = next_nodes
         ctx._inputs = tuple([n for n in next_nodes if n is not None])
+        ctx.output_data = out
+        result = Tensor._make(out, True, ctx)
         if ctx._to_save:
             ctx._saved, ctx._saved_versions = _resolve_saved(ctx._to_save, args, arrays, raw, out)
             ctx._to_save = ()
-        ctx.output_data = out
-        result = Tensor._make(out, True, ctx)
+            if any(value is _OUTPUT for value in ctx._saved):
+                ctx._output_version = result._shared_version()  # watched like saved inputs
         if anomaly_enabled():
             ctx.created_at = traceback.extract_stack()[:-1]
             check_forward(cls, result, ctx)

@@ -55,7 +55,10 @@ def numerical_jacobian(fn: Callable, inputs: list[Tensor], wrt: int, eps: float)
             minus = np.concatenate([o._data.ravel() for o in _as_outputs(fn(*inputs))])
         flat[k] = orig
         columns.append((plus - minus) / (2 * eps))
-    return np.stack(columns, axis=1) if columns else np.zeros((0, 0))
+    if columns:
+        return np.stack(columns, axis=1)
+    n_out = sum(o.numel() for o in _as_outputs(fn(*inputs)))
+    return np.zeros((n_out, 0))  # an input with no elements has no columns
 
 
 def analytical_jacobian(fn: Callable, inputs: list[Tensor], wrt: int) -> np.ndarray:

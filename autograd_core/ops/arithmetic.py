@@ -60,15 +60,19 @@ class Mul(Function):
     formula = "d(a*b)/da = b, d(a*b)/db = a"
 
     @staticmethod
-    def forward(ctx: Context, a: np.ndarray, b: Any) -> np.ndarray:
-        ctx.save_for_backward(a, b)
+    def forward(ctx: Context, a: Any, b: Any) -> np.ndarray:
+        # keep only what backward reads: a's gradient needs b, b's gradient needs a
+        need_a, need_b = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
+        ctx.save_for_backward(a if need_b else None, b if need_a else None)
+        ctx.shapes = (_shape(a), _shape(b))
         return a * b
 
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
         a, b = ctx.saved_tensors
-        da = unbroadcast(grad * b, a.shape) if ctx.needs_input_grad[0] else None
-        db = unbroadcast(grad * a, b.shape) if ctx.needs_input_grad[1] else None
+        a_shape, b_shape = ctx.shapes
+        da = unbroadcast(grad * b, a_shape) if ctx.needs_input_grad[0] else None
+        db = unbroadcast(grad * a, b_shape) if ctx.needs_input_grad[1] else None
         return da, db
 
 

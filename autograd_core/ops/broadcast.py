@@ -11,18 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..function import Context, Function
+from ..kernels import kernel
 from ..tensor import Tensor
 from ._util import broadcast_shapes
-
-
-def sum_to_shape(array: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """numpy reference: sum ``array`` over leading and stretched dimensions to ``shape``."""
-    lead = array.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, n in enumerate(shape) if n == 1 and array.shape[lead + i] != 1
-    )
-    out = array.sum(axis=axes, keepdims=True) if axes else array
-    return out.reshape(shape)
 
 
 class SumTo(Function):
@@ -31,7 +22,7 @@ class SumTo(Function):
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         ctx.input_shape = x.shape
-        return sum_to_shape(x, shape)
+        return kernel("sum_to_shape")(x, shape)
 
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> Tensor:
