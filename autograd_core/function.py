@@ -33,11 +33,14 @@ from typing import Any
 
 import numpy as np
 
-from .anomaly import anomaly_enabled, check_forward
+from .anomaly import _state as _anomaly_state
+from .anomaly import check_forward
+from .grad_mode import _state as _grad_state
 from .grad_mode import is_grad_enabled, no_grad
 from .tensor import AccumulateGrad, Tensor  # noqa: F401 - AccumulateGrad re-exported
 
 _REGISTRY: dict[str, type[Function]] = {}
+_new = object.__new__
 
 
 class Context:
@@ -185,23 +188,26 @@ class Function:
         """Run forward on the arrays of ``args`` and record the op when a grad is needed."""
         arrays = [a._data if isinstance(a, Tensor) else a for a in args]
         needs = None
-        if is_grad_enabled():
+        if _grad_state.enabled:
             needs = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
             if True not in needs:
                 needs = None
         if needs is None:  # nothing to record: just compute
             out = cls.forward(_NO_GRAD_CTX, *arrays)
             result = Tensor._make(out if type(out) is np.ndarray else _as_array(out, cls))
-            if anomaly_enabled():
+            if _anomaly_state.enabled:
                 check_forward(cls, result, None)
             return result
 
-        ctx = Context(cls, needs)
+        ctx = _new(Context)  # (no __init__: this is the hot path; defaults live on the class)
+        ctx.fn = cls
+        ctx.needs_input_grad = needs
         raw = cls.forward(ctx, *arrays)
         out = raw if type(raw) is np.ndarray else _as_array(raw, cls)  # ufuncs give 0-d scalars
         next_nodes = tuple([a._grad_node() if need else None for a, need in zip(args, needs)])
         ctx.next_nodes = next_nodes
-        ctx._inputs = tuple([n for n in next_nodes if n is not None])
+        ctx._inputs = next_nodes if None not in next_nodes else tuple(
+            [n for n in next_nodes if n is not None])
         ctx.output_data = out
         result = Tensor._make(out, True, ctx)
         if ctx._to_save:
@@ -209,7 +215,7 @@ class Function:
             ctx._to_save = ()
             if any(value is _OUTPUT for value in ctx._saved):
                 ctx._output_version = result._shared_version()  # watched like saved inputs
-        if anomaly_enabled():
+        if _anomaly_state.enabled:
             ctx.created_at = traceback.extract_stack()[:-1]
             check_forward(cls, result, ctx)
         return result
