@@ -16,7 +16,9 @@ from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .ops import FUNCTIONS as _OPS
 from .scalar import Value
+from .stepper import Step, backward_steps, step_through
 from .tensor import Tensor
+from .viz import Graph, GraphvizNotFound, draw
 
 # IEEE results (inf - inf = nan, 1/0 = inf) are answers here, as in PyTorch, not warnings:
 # silence numpy's floating-point warnings raised from inside this package only.
@@ -36,6 +38,7 @@ __all__ = [
     "backward", "gradcheck", "gradgradcheck", "GradcheckError", "no_grad", "enable_grad",
     "set_grad_enabled", "is_grad_enabled",
     "detect_anomaly", "dtypes", "float32", "float64", "int32", "int64", "bool_", "double",
-    "long", *_CREATION, *_OPS,
+    "long", "draw", "Graph", "GraphvizNotFound", "backward_steps", "step_through", "Step",
+    *_CREATION, *_OPS,
 ]
 __version__ = "0.1.0"

@@ -14,7 +14,7 @@ never recursion, so a chain of a million nodes works. Drawing and stepping (``vi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from operator import attrgetter
 from typing import Any
 
@@ -69,7 +69,7 @@ def backward_order(
     return order
 
 
-def backward_local(root: Any, seed: float = 1.0) -> None:
+def backward_local(root: Any, seed: float = 1.0, visited: list[Any] | None = None) -> None:
     """Backpropagate through a scalar graph whose nodes keep local derivatives as numbers.
 
     This is `backward_order` with the chain rule folded in, written out for `Value`, whose
@@ -81,6 +81,9 @@ def backward_local(root: Any, seed: float = 1.0) -> None:
       passes, so the counting pass recognises a first visit by the count becoming 1;
     * ``_g``: the node's gradient in this pass, added to ``.grad`` once complete (so a
       second ``backward()`` adds to the first, as in PyTorch).
+
+    ``visited``, if given, receives the nodes in the order they are processed (tests use it
+    to prove that stepping through backward follows the engine's order).
     """
     stack = [root]
     push = stack.append
@@ -106,6 +109,8 @@ def backward_local(root: Any, seed: float = 1.0) -> None:
         release = ready.append
         while ready:  # pass 2: release each node once all its users have contributed
             node = ready.pop()
+            if visited is not None:
+                visited.append(node)
             g = node._g
             node.grad += g
             a = node._a
@@ -152,12 +157,34 @@ def run_backward(
     instead of accumulated into ``.grad`` (this is ``autograd_core.grad``), and only the
     part of the graph that leads to them is run.
     """
+    captured: dict[Any, Any] = {}
+    for _ in iter_backward(roots, seeds, retain_graph=retain_graph,
+                           create_graph=create_graph, capture=capture, captured=captured):
+        pass
+    return captured
+
+
+def iter_backward(
+    roots: Sequence[Any],
+    seeds: Sequence[Any],
+    *,
+    retain_graph: bool,
+    create_graph: bool,
+    capture: dict[Any, int] | None = None,
+    captured: dict[Any, Any] | None = None,
+) -> Iterator[tuple[Any, Any, tuple[Any, ...]]]:
+    """`run_backward` one node at a time: yields ``(node, grad, contributions)`` after
+    processing each node, where ``grad`` is the gradient that arrived at the node and
+    ``contributions`` what it sent to each of its ``next_nodes`` (``()`` for a leaf).
+
+    This is the engine itself, not a copy: stepping through backward in a notebook
+    (``autograd_core.backward_steps``) consumes this generator.
+    """
     grads: dict[Any, Any] = {}
     for node, seed in zip(roots, seeds):
         grads[node] = grads[node] + seed if node in grads else seed
     order = backward_order(roots)
     needed = _leading_to(order, capture) if capture is not None else None
-    captured: dict[Any, Any] = {}
     check = anomaly_enabled()
     with set_grad_enabled(create_graph), backward_pass():
         for node in order:
@@ -166,14 +193,13 @@ def run_backward(
                 continue
             if type(node) is AccumulateGrad:
                 leaf = node.variable
-                if leaf is None:
-                    continue
                 if leaf._hooks:
                     grad = _run_hooks(leaf._hooks, grad)
                 if capture is not None:
                     captured[node] = grad
                 else:
                     _accumulate_into_leaf(leaf, grad, create_graph)
+                yield node, grad, ()
                 continue
             if node._hooks:
                 grad = _run_hooks(node._hooks, grad)
@@ -189,7 +215,7 @@ def run_backward(
                 grads[nxt] = grads[nxt] + result if nxt in grads else result
             if not retain_graph:
                 node.release()
-    return captured
+            yield node, grad, results
 
 
 def _leading_to(order: list[Any], targets: dict[Any, int]) -> set[Any]:

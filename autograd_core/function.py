@@ -60,6 +60,7 @@ class Context:
     _freed = False
     _hooks: list[Callable] | None = None
     output_data: np.ndarray | None = None
+    input_arrays: list[Any] = []
     _output_version: Any = None  # the output's version counter, when the output is saved
     created_at: list[traceback.FrameSummary] | None = None
 
@@ -209,6 +210,7 @@ class Function:
         ctx._inputs = next_nodes if None not in next_nodes else tuple(
             [n for n in next_nodes if n is not None])
         ctx.output_data = out
+        ctx.input_arrays = arrays  # what drawings show for inputs that are not graph nodes
         result = Tensor._make(out, True, ctx)
         if ctx._to_save:
             ctx._saved, ctx._saved_versions = _resolve_saved(ctx._to_save, args, arrays, raw, out)
