@@ -10,6 +10,7 @@ import argparse
 import random
 import sys
 import time
+from pathlib import Path
 
 
 def scalar_moons_demo(steps: int = 100, seed: int = 1337) -> float:
@@ -48,13 +49,40 @@ def scalar_moons_demo(steps: int = 100, seed: int = 1337) -> float:
     return accuracy
 
 
+def neuron_pictures(out_dir: Path) -> None:
+    """The notes' sigmoid neuron after backward, and one picture per backward step."""
+    import autograd_core as ac
+    from autograd_core import Value
+
+    w = [Value(2.0, "w0"), Value(-3.0, "w1"), Value(-3.0, "w2")]
+    x = [Value(-1.0, "x0"), Value(-2.0, "x1")]
+    f = (w[0] * x[0] + w[1] * x[1] + w[2]).sigmoid()
+    f.label = "f"
+    params = {v.label: v for v in w}
+    steps = list(ac.backward_steps(f))
+    graph = ac.draw(f, params=params)
+    try:
+        graph.render(out_dir / "neuron.svg")
+        graph.render(out_dir / "neuron.png")
+        for step in steps:
+            step.draw(params=params).render(out_dir / "neuron_steps" / f"step_{step.index:02d}.png")
+    except ac.GraphvizNotFound as err:
+        graph.render(out_dir / "neuron.dot")
+        print(f"pictures skipped: {err}")
+        return
+    print(f"wrote {out_dir / 'neuron.svg'}, {out_dir / 'neuron.png'} and {len(steps)} step "
+          f"pictures in {out_dir / 'neuron_steps'}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograd_core")
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="train the demo model(s)")
     demo.add_argument("--steps", type=int, default=100, help="training steps")
+    demo.add_argument("--out", type=Path, default=Path("out"), help="where pictures go")
     args = parser.parse_args(argv)
     if args.command == "demo":
+        neuron_pictures(args.out)
         accuracy = scalar_moons_demo(steps=args.steps)
         return 0 if accuracy >= 0.97 or args.steps < 100 else 1
     return 2

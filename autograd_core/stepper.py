@@ -132,9 +132,9 @@ def _tensor_steps(root: Tensor, gradient: Any) -> Iterator[Step]:
 
 def _fmt(x: Any) -> str:
     if isinstance(x, Tensor):
-        return fmt_array(x._data)
+        x = x._data
     if isinstance(x, np.ndarray):
-        return fmt_array(x)
+        return " ".join(fmt_array(x).split())  # one line, even for a matrix
     return fmt_number(float(x))
 
 

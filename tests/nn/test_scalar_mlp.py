@@ -57,6 +57,10 @@ def test_demo_reaches_97_percent_training_accuracy(capsys):
     assert "step  99" in printed and "accuracy" in printed
 
 
-def test_demo_command_line(capsys):
-    assert main(["demo", "--steps", "3"]) == 0
+def test_demo_command_line_writes_the_neuron_pictures(capsys, tmp_path):
+    assert main(["demo", "--steps", "3", "--out", str(tmp_path)]) == 0
     assert "step   2" in capsys.readouterr().out
+    assert (tmp_path / "neuron.svg").read_bytes().lstrip().startswith(b"<?xml")
+    assert (tmp_path / "neuron.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    frames = sorted((tmp_path / "neuron_steps").glob("step_*.png"))
+    assert [f.name for f in frames] == [f"step_{i:02d}.png" for i in range(10)]
