@@ -1,0 +1,3 @@
+"""(filled in by the activation family)"""
+
+__all__: list[str] = []

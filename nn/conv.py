@@ -1,0 +1,3 @@
+"""(filled in by the conv family)"""
+
+__all__: list[str] = []

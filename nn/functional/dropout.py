@@ -1,0 +1,3 @@
+"""(filled in by the dropout family)"""
+
+__all__: list[str] = []

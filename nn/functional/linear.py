@@ -1,0 +1,3 @@
+"""(filled in by the linear family)"""
+
+__all__: list[str] = []

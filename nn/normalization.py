@@ -1,0 +1,3 @@
+"""(filled in by the normalization family)"""
+
+__all__: list[str] = []

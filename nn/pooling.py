@@ -1,0 +1,3 @@
+"""(filled in by the pooling family)"""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""(filled in by the recurrent family)"""
+
+__all__: list[str] = []

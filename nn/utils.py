@@ -1,0 +1,3 @@
+"""(filled in by the utils family)"""
+
+__all__: list[str] = []
