@@ -142,8 +142,10 @@ class Module:
             yield module
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
+        seen: set[int] = set()
         for name, module in self._modules.items():
-            if module is not None:
+            if module is not None and id(module) not in seen:  # a shared module once
+                seen.add(id(module))
                 yield name, module
 
     def children(self) -> Iterator[Module]:
