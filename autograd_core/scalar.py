@@ -69,19 +69,31 @@ class Value:
 
     # _a, _b: the inputs (None where absent); _da, _db: d self/d input, or None for a path that
     # passes exactly zero; _g, _uses: the engine's bookkeeping during a backward pass.
-    __slots__ = ("data", "grad", "label", "_a", "_b", "_da", "_db", "_op", "_const", "_g", "_uses")
+    __slots__ = ("data", "grad", "_label", "_a", "_b", "_da", "_db", "_op", "_const", "_g", "_uses")
     __array_ufunc__ = None  # make numpy scalars defer to our reflected operators
 
     def __init__(self, data: Number, label: str = "") -> None:
         self.data = float(data)
         self.grad = 0.0
-        self.label = label
+        self._label = label
         self._a = self._b = None
         self._da = self._db = None
         self._op = ""
         self._uses = 0
 
     # -- what the graph drawing and stepping read -------------------------------------------
+
+    @property
+    def label(self) -> str:
+        """A name to show in drawings ('' unless set; computed nodes start without one)."""
+        try:
+            return self._label
+        except AttributeError:  # left unset on computed nodes: one write less per op
+            return ""
+
+    @label.setter
+    def label(self, value: str) -> None:
+        self._label = value
 
     @property
     def _inputs(self) -> tuple[Value, ...]:
@@ -133,7 +145,6 @@ class Value:
             v = _new(Value)
             v.data = self.data + other.data
             v.grad = 0.0
-            v.label = ""
             v._a, v._b, v._da, v._db = self, other, 1.0, 1.0
             v._op = "+"
             v._uses = 0
@@ -161,7 +172,6 @@ class Value:
             v = _new(Value)
             v.data = x * y
             v.grad = 0.0
-            v.label = ""
             v._a, v._b, v._da, v._db = self, other, y, x
             v._op = "*"
             v._uses = 0
@@ -277,7 +287,6 @@ def _unary(data: float, a: Value, da: float | None, op: str, const: float | None
     v = _new(Value)
     v.data = data
     v.grad = 0.0
-    v.label = ""
     v._a = a
     v._b = None
     v._da = da
@@ -294,7 +303,6 @@ def _binary(data: float, a: Value, b: Value, da: float | None, db: float | None,
     v = _new(Value)
     v.data = data
     v.grad = 0.0
-    v.label = ""
     v._a = a
     v._b = b
     v._da = da
