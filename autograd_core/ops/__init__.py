@@ -15,13 +15,15 @@ from . import (
     indexing,
     inplace,
     linalg,
+    linear,
     movement,
     reduction,
     softmax,
 )
 
 FAMILIES = [
-    arithmetic, broadcast, elementwise, inplace, reduction, linalg, movement, indexing, softmax
+    arithmetic, broadcast, elementwise, inplace, reduction, linalg, movement, indexing, softmax,
+    linear,
 ]
 
 FUNCTIONS: dict[str, object] = {}

@@ -30,6 +30,7 @@ CASES = [
            gradgradcheck=True),
     OpCase("neg", (A.Neg,), lambda a: -a, lambda a: -a, shapes(1), gradgradcheck=True),
     OpCase("add scalar", (A.Add,), lambda a, c: a + c, lambda a, c: a + c, _scalar_operand()),
+    OpCase("radd scalar", (A.Add,), lambda a, c: c + a, lambda a, c: c + a, _scalar_operand()),
     OpCase("rsub scalar", (A.Sub,), lambda a, c: c - a, lambda a, c: c - a, _scalar_operand()),
     OpCase("mul scalar", (A.Mul,), lambda a, c: c * a, lambda a, c: c * a, _scalar_operand()),
     OpCase("rdiv scalar", (A.Div,), lambda a, c: c / a, lambda a, c: c / a, _scalar_operand(),
