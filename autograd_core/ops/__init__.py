@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..tensor import Tensor
 from . import (
+    activation,
     arithmetic,
     broadcast,
     elementwise,
@@ -16,14 +17,16 @@ from . import (
     inplace,
     linalg,
     linear,
+    loss,
     movement,
+    normalization,
     reduction,
     softmax,
 )
 
 FAMILIES = [
     arithmetic, broadcast, elementwise, inplace, reduction, linalg, movement, indexing, softmax,
-    linear,
+    linear, activation, normalization, loss,
 ]
 
 FUNCTIONS: dict[str, object] = {}

@@ -160,7 +160,8 @@ def _apply(t: Tensor, op: str, others: tuple[Any, ...], direct: Callable[[np.nda
         if out.dtype != t.dtype:
             out = cast(out, t.dtype)
         t._data[...] = out._data
-        out.grad_fn.output_data = t._data  # the node's output now lives in t's memory
+        # the node keeps its own copy of its output (out._data): if t changes in place later,
+        # what the node saved for backward stays the value it computed
         t.grad_fn = out.grad_fn
         t._requires_grad = True
     t._bump_version()
