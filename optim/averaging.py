@@ -1,0 +1,3 @@
+"""(filled in by the averaging family)"""
+
+__all__: list[str] = []

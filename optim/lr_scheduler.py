@@ -1,0 +1,3 @@
+"""(filled in by the lr_scheduler family)"""
+
+__all__: list[str] = []

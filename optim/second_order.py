@@ -1,0 +1,3 @@
+"""(filled in by the second_order family)"""
+
+__all__: list[str] = []

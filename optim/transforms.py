@@ -1,0 +1,3 @@
+"""(filled in by the transforms family)"""
+
+__all__: list[str] = []
