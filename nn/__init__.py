@@ -5,7 +5,15 @@ dropout and losses; ``nn.init``, ``nn.functional`` and ``nn.utils``; ``nn.save``
 ``nn.load`` for ``.npz`` checkpoints. ``nn.scalar`` holds the `Value`-based MLP.
 """
 
+from . import activation as _activation
+from . import conv as _conv
+from . import dropout as _dropout
 from . import functional, init, utils
+from . import linear as _linear
+from . import loss as _loss
+from . import normalization as _normalization
+from . import pooling as _pooling
+from . import recurrent as _recurrent
 from .activation import *  # noqa: F403
 from .containers import Flatten, Identity, ModuleDict, ModuleList, Sequential
 from .conv import *  # noqa: F403
@@ -21,4 +29,6 @@ from .serialization import load, save
 __all__ = [
     "Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "Identity", "Flatten",
     "save", "load", "functional", "init", "utils",
+    *_activation.__all__, *_conv.__all__, *_dropout.__all__, *_linear.__all__, *_loss.__all__,
+    *_normalization.__all__, *_pooling.__all__, *_recurrent.__all__,
 ]
