@@ -12,6 +12,7 @@ from . import (
     activation,
     arithmetic,
     broadcast,
+    conv,
     elementwise,
     indexing,
     inplace,
@@ -20,13 +21,14 @@ from . import (
     loss,
     movement,
     normalization,
+    pooling,
     reduction,
     softmax,
 )
 
 FAMILIES = [
     arithmetic, broadcast, elementwise, inplace, reduction, linalg, movement, indexing, softmax,
-    linear, activation, normalization, loss,
+    linear, activation, normalization, loss, conv, pooling,
 ]
 
 FUNCTIONS: dict[str, object] = {}
