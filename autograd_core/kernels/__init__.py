@@ -22,12 +22,12 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from . import activations, batchnorm, conv, pooling, reduce, softmax
+from . import activations, batchnorm, conv, optim, pooling, reduce, softmax
 from ._spec import KernelSpec
 
 _SPECS: dict[str, KernelSpec] = {
-    **activations.KERNELS, **batchnorm.KERNELS, **conv.KERNELS, **pooling.KERNELS,
-    **reduce.KERNELS, **softmax.KERNELS,
+    **activations.KERNELS, **batchnorm.KERNELS, **conv.KERNELS, **optim.KERNELS,
+    **pooling.KERNELS, **reduce.KERNELS, **softmax.KERNELS,
 }
 _built: dict[str, Callable] = {}  # kernel name -> wrapped Numba version
 _loops: dict[tuple[Callable, str], Any] = {}  # a loop shared by two kernels compiles once
