@@ -38,6 +38,8 @@ def to_dtype(dtype: object) -> np.dtype:
     """Normalise a dtype given as ours, numpy's, a Python type or a string; reject others."""
     if dtype is None:
         return DEFAULT_FLOAT
+    if isinstance(dtype, np.dtype) and dtype in SUPPORTED:
+        return dtype  # the common case, first: ops pass dtypes they already hold
     if dtype is bool:
         return bool_
     if dtype is float:
