@@ -15,7 +15,6 @@ projections (no PyTorch twin). Their weights are plain Parameters initialised as
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from autograd_core import Tensor, zeros
@@ -343,11 +342,9 @@ def _check_size(layer: str, name: str, value: Any) -> int:
 def _linear_parameters(rows: int, in_features: int, bias: bool) -> tuple[Parameter, Any]:
     """A weight ``(rows, in_features)`` and bias ``(rows,)`` drawn as ``nn.Linear`` draws."""
     weight = Parameter(zeros(rows, in_features))
-    init.kaiming_uniform_(weight, a=math.sqrt(5))
-    if not bias:
-        return weight, None
-    bound = 1 / math.sqrt(in_features)
-    return weight, init.uniform_(Parameter(zeros(rows)), -bound, bound)
+    bias_param = Parameter(zeros(rows)) if bias else None
+    init.linear_default_(weight, bias_param)
+    return weight, bias_param
 
 
 class Maxout(Module):

@@ -10,8 +10,6 @@ as in PyTorch; the lecture notes use the keep probability ``q = 1 - p``. Masks c
 
 from __future__ import annotations
 
-import math
-
 import autograd_core as ac
 from autograd_core import Tensor
 
@@ -85,10 +83,7 @@ class DropConnect(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            bound = 1.0 / math.sqrt(self.in_features)
-            init.uniform_(self.bias, -bound, bound)
+        init.linear_default_(self.weight, self.bias)
 
     def forward(self, input: Tensor) -> Tensor:
         name = f"DropConnect({self.in_features}, {self.out_features})"

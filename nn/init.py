@@ -120,3 +120,18 @@ def kaiming_normal_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
                     nonlinearity: str = "leaky_relu") -> Tensor:
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
     return normal_(tensor, 0.0, std)
+
+
+def linear_default_(weight: Tensor, bias: Tensor | None = None) -> None:
+    """PyTorch's default for Linear and Conv layers, in place.
+
+    The weight gets ``kaiming_uniform_(a=sqrt(5))``, which works out to
+    U(-1/sqrt(fan_in), 1/sqrt(fan_in)); the bias gets the same bound. Draws the weight
+    first, then the bias, as PyTorch does.
+    """
+    fan_in = _calculate_fan_in_and_fan_out(weight)[0] if weight.numel() else 0
+    if weight.numel():
+        kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0.0
+        uniform_(bias, -bound, bound)

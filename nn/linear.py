@@ -52,10 +52,7 @@ class Linear(Module):
 
     def reset_parameters(self) -> None:
         """PyTorch's default: weight and bias both U(-1/sqrt(in), 1/sqrt(in))."""
-        if self.weight.numel():
-            init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            _uniform_bound(self.bias, 1 / math.sqrt(self.in_features) if self.in_features else 0)
+        init.linear_default_(self.weight, self.bias)
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002 - PyTorch's name
         check_features("Linear", input, self.in_features)
