@@ -1,9 +1,10 @@
 """Convolution kernels: ``im2col`` unfolds sliding windows into columns, ``col2im`` folds
 columns back into an image, adding where windows overlap.
 
-A convolution is then one matrix product: with ``cols = im2col(x)`` of shape
-``(C, kh, kw, N, Ho, Wo)``, read as a ``(C*kh*kw, N*Ho*Wo)`` matrix, the output is
-``weight (O, C*kh*kw) @ cols``. Its gradient for ``x`` is ``col2im(weight.T @ grad)``.
+A convolution is then one matrix product per image: with ``cols = im2col(x)`` of shape
+``(N, C, kh, kw, Ho, Wo)``, read as ``N`` matrices ``(C*kh*kw, Ho*Wo)`` (PyTorch's
+``unfold`` layout), the output is ``weight (O, C*kh*kw) @ cols``, already in the
+``(N, O, Ho, Wo)`` layout. Its gradient for ``x`` is ``col2im(weight.T @ grad)``.
 Both work on 4-d arrays ``(N, C, H, W)`` that are already padded; a 1-d signal is the
 case ``H = 1``.
 
@@ -40,31 +41,30 @@ def windows(xp: np.ndarray, kernel: Pair, stride: Pair, dilation: Pair,
 
 def im2col(xp: np.ndarray, kernel: Pair, stride: Pair, dilation: Pair,
            out_hw: Pair) -> np.ndarray:
-    """The windows of the padded ``xp`` as a C-contiguous ``(C, kh, kw, N, Ho, Wo)`` array."""
-    view = windows(xp, kernel, stride, dilation, out_hw)
-    return np.ascontiguousarray(view.transpose(1, 2, 3, 0, 4, 5))
+    """The windows of the padded ``xp`` as a C-contiguous ``(N, C, kh, kw, Ho, Wo)`` array."""
+    return np.ascontiguousarray(windows(xp, kernel, stride, dilation, out_hw))
 
 
 def col2im(cols: np.ndarray, shape: tuple[int, int, int, int], stride: Pair,
            dilation: Pair) -> np.ndarray:
     """numpy reference: zeros of the padded ``shape`` with every window of ``cols`` added in.
 
-    ``cols`` is ``(C, kh, kw, N, Ho, Wo)``, as `im2col` makes it; overlapping windows add up.
+    ``cols`` is ``(N, C, kh, kw, Ho, Wo)``, as `im2col` makes it; overlapping windows add up.
     """
-    _, kh, kw, _, ho, wo = cols.shape
+    _, _, kh, kw, ho, wo = cols.shape
     out = np.zeros(shape, cols.dtype)
     for i in range(kh):
         for j in range(kw):
             r, c = i * dilation[0], j * dilation[1]
             rows = slice(r, r + stride[0] * (ho - 1) + 1, stride[0])
             columns = slice(c, c + stride[1] * (wo - 1) + 1, stride[1])
-            out[:, :, rows, columns] += cols[:, i, j].transpose(1, 0, 2, 3)
+            out[:, :, rows, columns] += cols[:, :, i, j]
     return out
 
 
 def _col2im(cols, out, stride_h, stride_w, dilation_h, dilation_w):
     sh, sw, dh, dw = int(stride_h), int(stride_w), int(dilation_h), int(dilation_w)
-    nc, kh, kw, nn, ho_n, wo_n = cols.shape
+    nn, nc, kh, kw, ho_n, wo_n = cols.shape
     for n in range(nn):
         for c in range(nc):
             for i in range(kh):
@@ -72,7 +72,7 @@ def _col2im(cols, out, stride_h, stride_w, dilation_h, dilation_w):
                     for ho in range(ho_n):
                         r = ho * sh + i * dh
                         for wo in range(wo_n):
-                            out[n, c, r, wo * sw + j * dw] += cols[c, i, j, n, ho, wo]
+                            out[n, c, r, wo * sw + j * dw] += cols[n, c, i, j, ho, wo]
 
 
 def _wrap_col2im(compiled: Callable, reference: Callable) -> Callable:

@@ -13,8 +13,8 @@ Measured (float32, one thread): numpy's ``kh*kw`` strided ``maximum``/``add`` pa
 a Numba loop for both forwards (0.13 ms against 0.36 ms for max pooling 64x6x24x24 by 2;
 0.14 against 0.33 for averaging), so they are numpy only, and so is the average's
 backward. The max-pool backward, which finds each window's winner again (the first cell
-equal to the forward's maximum) and adds the gradient there, is a Numba kernel: 0.76 ms
-against 4.2 ms for numpy's ``argmax`` and scatter-add on the same array, and 8.6 ms
+equal to the forward's maximum) and adds the gradient there, is a Numba kernel: 0.56 ms
+against 4.2 ms for numpy's ``argmax`` and scatter-add on the same array, and 7.5 ms
 against 60 ms for 32x64x32x32 by 3x3, stride 2, padding 1.
 """
 
@@ -170,28 +170,35 @@ def _max_pool2d_backward(x, y, grad, out, kernel_h, kernel_w, stride_h, stride_w
     ho_n, wo_n = grad.shape[2], grad.shape[3]
     xs, outs = x.reshape(nn * nc, h * w), out.reshape(nn * nc, h * w)  # one row per plane
     ys, grads = y.reshape(nn * nc, ho_n * wo_n), grad.reshape(nn * nc, ho_n * wo_n)
+    j_lo = np.empty(wo_n, np.int64)  # each window's columns inside x: j_lo..j_hi-1
+    j_hi = np.empty(wo_n, np.int64)
+    for wo in range(wo_n):
+        w0 = wo * sw - pw
+        j_lo[wo] = 0 if w0 >= 0 else (dw - 1 - w0) // dw
+        j_hi[wo] = min(kw, (w - 1 - w0) // dw + 1)
     for p in range(nn * nc):
         for ho in range(ho_n):
-            h0 = ho * sh - ph  # the window's cells inside x: rows i_lo..i_hi-1, cols j_lo..
+            h0 = ho * sh - ph  # the window's rows inside x: i_lo..i_hi-1
             i_lo = 0 if h0 >= 0 else (dh - 1 - h0) // dh
             i_hi = min(kh, (h - 1 - h0) // dh + 1)
             for wo in range(wo_n):
                 w0 = wo * sw - pw
-                j_lo = 0 if w0 >= 0 else (dw - 1 - w0) // dw
-                j_hi = min(kw, (w - 1 - w0) // dw + 1)
                 top = ys[p, ho * wo_n + wo]
-                is_nan = top != top
                 at = -1
-                for i in range(i_lo, i_hi):
-                    row = (h0 + i * dh) * w + w0
-                    for j in range(j_lo, j_hi):
-                        v = xs[p, row + j * dw]
-                        if v == top or (is_nan and v != v):
-                            at = row + j * dw
-                            if not is_nan:
-                                break  # the first maximum wins (a NaN maximum: the last)
-                    if at >= 0 and not is_nan:
-                        break
+                # no early exit: which cell wins depends on the data, so a branch on it is
+                # often mispredicted; a select over the whole window is faster (with the
+                # hoisted column bounds: 0.56 against 0.77 ms for LeNet's first pooling)
+                if top == top:  # the first maximum wins: scan backwards, keep the last hit
+                    for i in range(i_hi - 1, i_lo - 1, -1):
+                        row = (h0 + i * dh) * w + w0
+                        for j in range(j_hi[wo] - 1, j_lo[wo] - 1, -1):
+                            at = row + j * dw if xs[p, row + j * dw] == top else at
+                else:  # a NaN maximum: the last NaN wins
+                    for i in range(i_lo, i_hi):
+                        row = (h0 + i * dh) * w + w0
+                        for j in range(j_lo[wo], j_hi[wo]):
+                            v = xs[p, row + j * dw]
+                            at = row + j * dw if v != v else at
                 if at >= 0:
                     outs[p, at] += grads[p, ho * wo_n + wo]
 

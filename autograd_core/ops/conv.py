@@ -25,7 +25,7 @@ import numpy as np
 
 from ..function import Context, Function
 from ..kernels import kernel
-from ..kernels.conv import im2col
+from ..kernels.conv import im2col, windows
 from ..tensor import Tensor
 
 Pair = tuple[int, int]
@@ -54,28 +54,37 @@ def _out_hw(hw: tuple[int, ...], kernel_hw: tuple[int, ...], p: ConvParams) -> P
     )
 
 
-def _columns(x: np.ndarray, kernel_hw: Pair, out_hw: Pair, p: ConvParams) -> np.ndarray:
-    """im2col of the zero-padded 4-d ``x``, as (groups, C/groups*kh*kw, N*Ho*Wo)."""
+def _columns(x: np.ndarray, kernel_hw: Pair, out_hw: Pair, p: ConvParams,
+             batch_last: bool = False) -> np.ndarray:
+    """im2col of the zero-padded 4-d ``x``, as (N, groups, C/groups*kh*kw, Ho*Wo), or
+    with ``batch_last`` as (groups, C/groups*kh*kw, N*Ho*Wo)."""
     (top, bottom), (left, right) = p.padding
     if top or bottom or left or right:
         x = np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)))
-    cols = im2col(x, kernel_hw, p.stride, p.dilation, out_hw)
     n, c = x.shape[:2]
-    return cols.reshape(p.groups, c // p.groups * kernel_hw[0] * kernel_hw[1],
-                        n * out_hw[0] * out_hw[1])
+    size = c // p.groups * kernel_hw[0] * kernel_hw[1]
+    if batch_last:
+        view = windows(x, kernel_hw, p.stride, p.dilation, out_hw)
+        cols = np.ascontiguousarray(view.transpose(1, 2, 3, 0, 4, 5))
+        return cols.reshape(p.groups, size, n * out_hw[0] * out_hw[1])
+    cols = im2col(x, kernel_hw, p.stride, p.dilation, out_hw)
+    return cols.reshape(n, p.groups, size, out_hw[0] * out_hw[1])
 
 
-def _grad_matrix(g: np.ndarray, groups: int) -> np.ndarray:
-    """(N, O, Ho, Wo) -> (groups, O/groups, N*Ho*Wo), the layout the products use."""
-    n, o, ho, wo = g.shape
-    return np.ascontiguousarray(g.transpose(1, 0, 2, 3)).reshape(groups, o // groups,
-                                                                  n * ho * wo)
+def _grouped(a: np.ndarray, groups: int) -> np.ndarray:
+    """(N, O, *spatial) -> (N, groups, O/groups, prod(spatial)), a view when contiguous."""
+    n, o = a.shape[:2]
+    return a.reshape(n, groups, o // groups, -1)
 
 
 def _matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Batched over groups; one plain 2-d product (one BLAS call) when there is one group."""
-    if a.shape[0] == 1:
-        return (a[0] @ b[0])[None]
+    """Per image and group; one weight matrix for all images when there is one group.
+
+    The products stay per image (batch first): that is the layout of the input and of
+    the result, so no transposing copy is needed on either side.
+    """
+    if a.shape[-3] == 1 and b.shape[-3] == 1:
+        return np.matmul(a[..., 0, :, :], b[..., 0, :, :])[..., None, :, :]
     return np.matmul(a, b)
 
 
@@ -87,13 +96,10 @@ def conv_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None,
     o, _, kh, kw = w4.shape
     out_hw = _out_hw(x4.shape[2:], (kh, kw), p)
     cols = _columns(x4, (kh, kw), out_hw, p)
-    y = _matmul(w4.reshape(p.groups, o // p.groups, cols.shape[1]), cols)
-    y = y.reshape(o, n, *out_hw).transpose(1, 0, 2, 3)
-    out = np.empty((n, o, *out_hw), x.dtype)
-    if b is None:
-        out[...] = y
-    else:
-        np.add(y, b[:, None, None], out=out)
+    out = _matmul(w4.reshape(p.groups, o // p.groups, cols.shape[2]), cols)
+    out = out.reshape(n, o, *out_hw)
+    if b is not None:
+        out += b[:, None, None]
     return out.reshape(out.shape[:2] + out.shape[3:]) if x.ndim == 3 else out
 
 
@@ -109,8 +115,8 @@ def conv_transpose_forward(g: np.ndarray, w: np.ndarray, b: np.ndarray | None, p
     o, cg, kh, kw = w4.shape
     hw = (1, *out_hw) if g.ndim == 3 else tuple(out_hw)
     wmat = w4.reshape(p.groups, o // p.groups, cg * kh * kw).transpose(0, 2, 1)
-    cols = _matmul(wmat, _grad_matrix(g4, p.groups))
-    cols = cols.reshape(cg * p.groups, kh, kw, n, *g4.shape[2:])
+    cols = _matmul(wmat, _grouped(g4, p.groups))
+    cols = cols.reshape(n, cg * p.groups, kh, kw, *g4.shape[2:])
     (top, bottom), (left, right) = p.padding
     padded = (n, cg * p.groups, hw[0] + top + bottom, hw[1] + left + right)
     z = kernel("col2im")(cols, padded, p.stride, p.dilation)
@@ -123,13 +129,29 @@ def conv_transpose_forward(g: np.ndarray, w: np.ndarray, b: np.ndarray | None, p
 
 def conv_weight_forward(x: np.ndarray, g: np.ndarray, p: ConvParams,
                         kernel_hw: tuple[int, ...]) -> np.ndarray:
-    """The gradient of ``conv(x, w)`` for ``w``: the grad matrix times the columns of ``x``."""
+    """The gradient of ``conv(x, w)`` for ``w``: the gradient times the columns of ``x``
+    transposed, summed over the images.
+
+    Per-image products are fast when each sums over many positions (``Ho*Wo``, LeNet's
+    first layer); with few positions and many window cells one product over all images
+    is faster (0.70 against 0.92 ms for LeNet's second layer), with the columns unfolded
+    straight into its ``(C*kh*kw, N*Ho*Wo)`` layout.
+    """
     x4, g4 = _as4d(x), _as4d(g)
     khw = (1, *kernel_hw) if x.ndim == 3 else tuple(kernel_hw)
-    cols = _columns(x4, khw, g4.shape[2:], p)
-    # (cols @ g.T).T, not g @ cols.T: BLAS is faster with the long dimension inner here
-    dw = _matmul(cols, _grad_matrix(g4, p.groups).transpose(0, 2, 1)).transpose(0, 2, 1)
-    return dw.reshape(g4.shape[1], x4.shape[1] // p.groups, *kernel_hw)
+    n, o = g4.shape[:2]
+    size = x4.shape[1] // p.groups * khw[0] * khw[1]
+    positions = g4.shape[2] * g4.shape[3]
+    if positions >= size:
+        cols = _columns(x4, khw, g4.shape[2:], p)
+        dw = _matmul(_grouped(g4, p.groups), cols.swapaxes(-1, -2)).sum(0)
+    else:
+        cols = _columns(x4, khw, g4.shape[2:], p, batch_last=True)
+        gmat = np.ascontiguousarray(g4.transpose(1, 0, 2, 3))
+        gmat = gmat.reshape(p.groups, o // p.groups, n * positions)
+        # (cols @ g.T).T, not g @ cols.T: BLAS is faster with the long dimension inner here
+        dw = _matmul(cols, gmat.swapaxes(-1, -2)).swapaxes(-1, -2)
+    return dw.reshape(o, x4.shape[1] // p.groups, *kernel_hw)
 
 
 # -- the Functions --------------------------------------------------------------------------

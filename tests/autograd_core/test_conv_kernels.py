@@ -50,15 +50,14 @@ def test_im2col_and_col2im_match_torch_unfold_and_fold(shape, kernel, stride, di
     out_hw = _out_hw(shape, kernel, stride, dilation)
     n, c = shape[:2]
     cols = KC.im2col(x, kernel, stride, dilation, out_hw)
-    assert cols.shape == (c, *kernel, n, *out_hw) and cols.flags.c_contiguous
+    assert cols.shape == (n, c, *kernel, *out_hw) and cols.flags.c_contiguous
     size = c * kernel[0] * kernel[1]
-    as_torch = cols.reshape(size, n, out_hw[0] * out_hw[1]).transpose(1, 0, 2)
+    as_torch = cols.reshape(n, size, out_hw[0] * out_hw[1])
     if n:
         expected = F.unfold(torch.from_numpy(x), kernel, dilation=dilation, stride=stride)
         np.testing.assert_array_equal(as_torch, expected.numpy())
     g = rng.standard_normal(cols.shape).astype(dtype)
-    folded = torch.from_numpy(np.ascontiguousarray(
-        g.reshape(size, n, out_hw[0] * out_hw[1]).transpose(1, 0, 2)))
+    folded = torch.from_numpy(g.reshape(n, size, out_hw[0] * out_hw[1]))
     expected = F.fold(folded, shape[2:], kernel, dilation=dilation, stride=stride).numpy()
     for fn in (K.reference("col2im"), K.kernel("col2im")):
         out = fn(g, shape, stride, dilation)
@@ -71,7 +70,7 @@ def test_col2im_kernel_takes_any_layout_and_defers_other_dtypes(dtype):
     rng = np.random.default_rng(1)
     shape, kernel, stride, dilation = (2, 3, 8, 9), (3, 2), (2, 1), (1, 2)
     out_hw = _out_hw(shape, kernel, stride, dilation)
-    base = rng.standard_normal((3, *kernel, 2, out_hw[1], out_hw[0])).astype(dtype)
+    base = rng.standard_normal((2, 3, *kernel, out_hw[1], out_hw[0])).astype(dtype)
     strided = base.swapaxes(-1, -2)  # not C-contiguous
     np.testing.assert_allclose(K.kernel("col2im")(strided, shape, stride, dilation),
                                K.reference("col2im")(strided, shape, stride, dilation),
