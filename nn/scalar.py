@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
-from autograd_core.scalar import Value
+from autograd_core.scalar import Value, weighted_sum
 
 
 class Neuron:
@@ -27,9 +27,7 @@ class Neuron:
                 f"Neuron expects {len(self.w)} inputs, got {len(x)}: the input's length must "
                 "match the n_inputs the neuron was built with."
             )
-        act = self.b
-        for wi, xi in zip(self.w, x):
-            act = act + wi * xi
+        act = weighted_sum(self.b, self.w, x)  # self.b + w0*x0 + w1*x1 + ..., one node per op
         return act.relu() if self.nonlin else act
 
     def parameters(self) -> list[Value]:

@@ -87,3 +87,29 @@ def test_numpy_scalars_work_on_either_side():
     x = Value(2.0)
     for y in (np.float64(3.0) * x, x * np.float32(3.0), np.int64(3) + x - x):
         assert isinstance(y, Value)
+
+
+@pytest.mark.parametrize("inputs", [[0.5, -1.5, 2.0], [Value(0.5), Value(-1.5), Value(2.0)],
+                                    [Value(0.5), 3, -1.25]])
+def test_weighted_sum_builds_the_same_graph_as_the_operators(inputs):
+    from autograd_core.engine import backward_order
+    from autograd_core.scalar import weighted_sum
+
+    def build(fast):
+        w = [Value(0.3), Value(-0.7), Value(1.1)]
+        b = Value(0.2)
+        xs = [Value(x.data) if isinstance(x, Value) else x for x in inputs]
+        if fast:
+            out = weighted_sum(b, w, xs)
+        else:
+            out = b
+            for wi, xi in zip(w, xs):
+                out = out + wi * xi
+        out = out.tanh()
+        out.backward()
+        return out, w, b, xs
+
+    fast, slow = build(True), build(False)
+    assert [(n.op, n.data, n._local) for n in backward_order([fast[0]])] == [
+        (n.op, n.data, n._local) for n in backward_order([slow[0]])]
+    assert [v.grad for v in fast[1] + [fast[2]]] == [v.grad for v in slow[1] + [slow[2]]]
