@@ -45,6 +45,21 @@ def _check_float_input(layer: str, x: Any, like: Tensor | None) -> None:
         )
 
 
+
+def _affine_parameters(module: Module, shape: tuple[int, ...], affine: bool, bias: bool) -> None:
+    """The learnable scale (``weight``, ones) and shift (``bias``, zeros) of a norm layer,
+    registered as None where the layer has none (PyTorch keeps the names either way)."""
+    module.register_parameter("weight", Parameter(ac.ones(*shape)) if affine else None)
+    module.register_parameter("bias", Parameter(ac.zeros(*shape)) if affine and bias else None)
+
+
+def _reset_affine(module: Module) -> None:
+    if module.weight is not None:
+        init.ones_(module.weight)
+    if module.bias is not None:
+        init.zeros_(module.bias)
+
+
 class _NormBase(Module):
     """What batch and instance norm share: the per-channel parameters and running stats."""
 
@@ -60,15 +75,7 @@ class _NormBase(Module):
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
-        if affine:
-            self.weight = Parameter(ac.ones(num_features))
-            if bias:
-                self.bias = Parameter(ac.zeros(num_features))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_parameters(self, (num_features,), affine, bias)
         if track_running_stats:
             self.register_buffer("running_mean", ac.zeros(num_features))
             self.register_buffer("running_var", ac.ones(num_features))
@@ -89,10 +96,7 @@ class _NormBase(Module):
 
     def reset_parameters(self) -> None:
         self.reset_running_stats()
-        if self.affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        _reset_affine(self)
 
     def _name(self) -> str:
         return f"{type(self).__name__}({self.num_features})"
@@ -225,22 +229,11 @@ class LayerNorm(Module):
                              f"{normalized_shape!r}")
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        if elementwise_affine:
-            self.weight = Parameter(ac.ones(*self.normalized_shape))
-            if bias:
-                self.bias = Parameter(ac.zeros(*self.normalized_shape))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_parameters(self, self.normalized_shape, elementwise_affine, bias)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        if self.elementwise_affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        _reset_affine(self)
 
     def forward(self, input: Tensor) -> Tensor:
         name = f"LayerNorm({self.normalized_shape})"
@@ -277,22 +270,11 @@ class GroupNorm(Module):
         self.num_channels = num_channels
         self.eps = eps
         self.affine = affine
-        if affine:
-            self.weight = Parameter(ac.ones(num_channels))
-            if bias:
-                self.bias = Parameter(ac.zeros(num_channels))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_parameters(self, (num_channels,), affine, bias)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        if self.affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        _reset_affine(self)
 
     def forward(self, input: Tensor) -> Tensor:
         name = f"GroupNorm({self.num_groups}, {self.num_channels})"
