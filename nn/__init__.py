@@ -8,7 +8,7 @@ dropout and losses; ``nn.init``, ``nn.functional`` and ``nn.utils``; ``nn.save``
 from . import activation as _activation
 from . import conv as _conv
 from . import dropout as _dropout
-from . import functional, init, utils
+from . import functional, init, monitor, utils
 from . import linear as _linear
 from . import loss as _loss
 from . import normalization as _normalization
@@ -28,7 +28,7 @@ from .serialization import load, save
 
 __all__ = [
     "Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "Identity", "Flatten",
-    "save", "load", "functional", "init", "utils",
+    "save", "load", "functional", "init", "monitor", "utils",
     *_activation.__all__, *_conv.__all__, *_dropout.__all__, *_linear.__all__, *_loss.__all__,
     *_normalization.__all__, *_pooling.__all__, *_recurrent.__all__,
 ]

@@ -58,7 +58,7 @@ def test_demo_reaches_97_percent_training_accuracy(capsys):
 
 
 def test_demo_command_line_writes_the_neuron_pictures(capsys, tmp_path):
-    assert main(["demo", "--steps", "3", "--out", str(tmp_path)]) == 0
+    assert main(["demo", "--scalar", "--steps", "3", "--out", str(tmp_path)]) == 0
     assert "step   2" in capsys.readouterr().out
     assert (tmp_path / "neuron.svg").read_bytes().lstrip().startswith(b"<?xml")
     assert (tmp_path / "neuron.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
