@@ -11,25 +11,12 @@ import autograd_core as ac
 import nn
 from nn import functional as F
 
-TOL = {"float32": (1e-4, 1e-5), "float64": (1e-10, 1e-10)}
+from .twins import close, to_torch
 
 # PyTorch warns that 'same' with an even kernel pads a copy of the input: expected here.
 pytestmark = pytest.mark.filterwarnings("ignore:Using padding='same'")
 
 
-def to_torch(module, ours):
-    """Copy every parameter of ``ours`` into the same-named parameter of ``module``."""
-    for name, p in module.named_parameters():
-        p.data = torch.tensor(getattr(ours, name).detach().numpy())
-    return module
-
-
-def close(ours, theirs, dtype, what=""):
-    rtol, atol = TOL[dtype]
-    a = ours.detach().numpy() if isinstance(ours, ac.Tensor) else ours
-    b = theirs.detach().numpy()
-    assert a.dtype == b.dtype, what
-    np.testing.assert_allclose(a, b, rtol=rtol, atol=atol, err_msg=what)
 
 
 def run_both(ours, theirs, shape, dtype, seed=1):

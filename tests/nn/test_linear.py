@@ -11,22 +11,7 @@ import nn
 from autograd_core.ops import linear as L
 from nn import functional as F
 
-TOL = {"float32": (1e-4, 1e-5), "float64": (1e-10, 1e-10)}
-
-
-def to_torch(module, ours):
-    """Copy every parameter of ``ours`` into the same-named parameter of ``module``."""
-    for name, p in module.named_parameters():
-        p.data = torch.tensor(getattr(ours, name).detach().numpy())
-    return module
-
-
-def close(ours, theirs, dtype, what=""):
-    rtol, atol = TOL[dtype]
-    a = ours.detach().numpy() if isinstance(ours, ac.Tensor) else ours
-    b = theirs.detach().numpy()
-    assert a.dtype == b.dtype, what
-    np.testing.assert_allclose(a, b, rtol=rtol, atol=atol, err_msg=what)
+from .twins import close, to_torch
 
 
 def pair(array, requires_grad=True):

@@ -15,18 +15,11 @@ import autograd_core as ac
 import nn
 from nn import functional as F
 
-TOL = {"float32": (1e-4, 1e-5), "float64": (1e-10, 1e-10)}
+from .twins import close
+
 REDUCTIONS = ["mean", "sum", "none"]
 DTYPES = ["float32", "float64"]
 
-
-def close(ours, theirs, dtype, what=""):
-    rtol, atol = TOL[dtype]
-    a = ours.detach().numpy() if isinstance(ours, ac.Tensor) else np.asarray(ours)
-    b = theirs.detach().numpy()
-    assert a.shape == b.shape, f"{what}: shape {a.shape} != {b.shape}"
-    assert a.dtype == b.dtype, f"{what}: dtype {a.dtype} != {b.dtype}"
-    np.testing.assert_allclose(a, b, rtol=rtol, atol=atol, err_msg=what)
 
 
 def compare(ours_fn, theirs_fn, arrays, grads, dtype, seed=0):

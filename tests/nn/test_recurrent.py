@@ -10,7 +10,8 @@ import torch
 import autograd_core as ac
 import nn
 
-TOL = {"float32": (1e-4, 1e-5), "float64": (1e-10, 1e-10)}
+from .twins import close, to_torch
+
 LAYERS = {  # name -> (ours, theirs, extra kwargs)
     "RNN tanh": (nn.RNN, torch.nn.RNN, {}),
     "RNN relu": (nn.RNN, torch.nn.RNN, {"nonlinearity": "relu"}),
@@ -25,19 +26,6 @@ CELLS = {
 }
 
 
-def to_torch(module, ours):
-    """Copy every parameter of ``ours`` into the same-named parameter of ``module``."""
-    for name, p in module.named_parameters():
-        p.data = torch.tensor(getattr(ours, name).detach().numpy())
-    return module
-
-
-def close(ours, theirs, dtype, what=""):
-    rtol, atol = TOL[dtype]
-    a, b = ours.detach().numpy(), theirs.detach().numpy()
-    assert a.dtype == b.dtype, f"{what}: {a.dtype} != {b.dtype}"
-    assert a.shape == b.shape, f"{what}: {a.shape} != {b.shape}"
-    np.testing.assert_allclose(a, b, rtol=rtol, atol=atol, err_msg=what)
 
 
 def pair(array):
