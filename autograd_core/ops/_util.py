@@ -69,3 +69,16 @@ def unbroadcast(grad: Tensor, shape: tuple[int, ...]) -> Tensor:
 
 def is_float(x: Any) -> bool:
     return isinstance(x, Tensor) and x.dtype.kind == "f"
+
+
+def int_tuple(value: Any, nd: int, what: str, op: str, minimum: int) -> tuple[int, ...]:
+    """An int or a sequence of ``nd`` ints (kernel sizes, strides, ...), each at least
+    ``minimum``, as a tuple; otherwise an error naming the op and the argument."""
+    items = tuple(value) if isinstance(value, (tuple, list)) else (value,) * nd
+    if len(items) != nd or not all(
+        isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in items
+    ):
+        raise TypeError(f"{op}: {what} must be an int or a tuple of {nd} ints, got {value!r}")
+    if any(v < minimum for v in items):
+        raise ValueError(f"{op}: {what} must be at least {minimum}, got {value!r}")
+    return tuple(int(v) for v in items)

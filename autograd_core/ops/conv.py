@@ -27,6 +27,7 @@ from ..function import Context, Function
 from ..kernels import kernel
 from ..kernels.conv import im2col, windows
 from ..tensor import Tensor
+from ._util import int_tuple
 
 Pair = tuple[int, int]
 
@@ -248,18 +249,6 @@ def _dims_text(nd: int) -> str:
     return "L" if nd == 1 else "H, W"
 
 
-def _ints(value: Any, nd: int, what: str, op: str, minimum: int) -> tuple[int, ...]:
-    """An int or a sequence of ``nd`` ints, each at least ``minimum``, as a tuple."""
-    items = tuple(value) if isinstance(value, (tuple, list)) else (value,) * nd
-    if len(items) != nd or not all(
-        isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in items
-    ):
-        raise TypeError(f"{op}: {what} must be an int or a tuple of {nd} ints, got {value!r}")
-    if any(v < minimum for v in items):
-        raise ValueError(f"{op}: {what} must be at least {minimum}, got {value!r}")
-    return tuple(int(v) for v in items)
-
-
 def _padding(padding: Any, nd: int, kernel_hw: tuple[int, ...], stride: tuple[int, ...],
              dilation: tuple[int, ...], op: str) -> tuple[Pair, ...]:
     """(lo, hi) per spatial dim; 'same' puts the odd cell at the end, as PyTorch does."""
@@ -274,7 +263,7 @@ def _padding(padding: Any, nd: int, kernel_hw: tuple[int, ...], stride: tuple[in
                              f"(stride={stride}); pad explicitly instead")
         totals = [d * (k - 1) for k, d in zip(kernel_hw, dilation)]
         return tuple((t // 2, t - t // 2) for t in totals)
-    return tuple((p, p) for p in _ints(padding, nd, "padding", op, 0))
+    return tuple((p, p) for p in int_tuple(padding, nd, "padding", op, 0))
 
 
 def _params(nd: int, stride: tuple[int, ...], padding: tuple[Pair, ...],
@@ -359,8 +348,8 @@ def convolution(x: Tensor, weight: Tensor, bias: Tensor | None, stride: Any, pad
     if bias is not None and tuple(bias.shape) != (out_channels,):
         raise ValueError(f"{name}: bias must have shape ({out_channels},) (one per output "
                          f"channel), got {tuple(bias.shape)}")
-    stride = _ints(stride, nd, "stride", name, 1)
-    dilation = _ints(dilation, nd, "dilation", name, 1)
+    stride = int_tuple(stride, nd, "stride", name, 1)
+    dilation = int_tuple(dilation, nd, "dilation", name, 1)
     kernel_hw = weight.shape[2:]
     pads = _padding(padding, nd, kernel_hw, stride, dilation, name)
     _check_kernel_fits(name, x, kernel_hw, pads, dilation)
@@ -397,10 +386,10 @@ def _conv_transpose(op: str, x: Tensor, weight: Tensor, bias: Tensor | None, str
     if bias is not None and tuple(bias.shape) != (out_channels,):
         raise ValueError(f"{op}: bias must have shape ({out_channels},), got "
                          f"{tuple(bias.shape)}")
-    stride = _ints(stride, nd, "stride", op, 1)
-    dilation = _ints(dilation, nd, "dilation", op, 1)
-    pads = _ints(padding, nd, "padding", op, 0)
-    extra = _ints(output_padding, nd, "output_padding", op, 0)
+    stride = int_tuple(stride, nd, "stride", op, 1)
+    dilation = int_tuple(dilation, nd, "dilation", op, 1)
+    pads = int_tuple(padding, nd, "padding", op, 0)
+    extra = int_tuple(output_padding, nd, "output_padding", op, 0)
     if any(e >= s for e, s in zip(extra, stride)):
         raise ValueError(f"{op}: output_padding {extra} must be smaller than the stride "
                          f"{stride}")
@@ -453,8 +442,8 @@ def conv_weight(input: Tensor, weight_size: tuple[int, ...], grad_output: Tensor
                          f"{tuple(grad_output.shape)} and weight_size {tuple(weight_size)} "
                          "must be batched 1-d or 2-d shapes of one convolution")
     groups = _check_groups("conv_weight", groups, weight_size[0])
-    stride = _ints(stride, nd, "stride", "conv_weight", 1)
-    dilation = _ints(dilation, nd, "dilation", "conv_weight", 1)
+    stride = int_tuple(stride, nd, "stride", "conv_weight", 1)
+    dilation = int_tuple(dilation, nd, "dilation", "conv_weight", 1)
     pads = _padding(padding, nd, kernel_hw, stride, dilation, "conv_weight")
     params = _params(nd, stride, pads, dilation, groups)
     lead = (1,) * (2 - nd)  # a 1-d conv is a 2-d one of height 1

@@ -24,6 +24,7 @@ from ..grad_mode import is_grad_enabled
 from ..kernels import kernel
 from ..kernels import pooling as K
 from ..tensor import Tensor
+from ._util import int_tuple
 from .indexing import IndexScatter, Key
 
 Window = K.Window
@@ -121,25 +122,14 @@ def check_input(name: str, x: Any, nd: int, floats_only: bool = True) -> None:
         raise TypeError(f"{name}: input must be a number tensor, got {x.dtype}")
 
 
-def _ints(value: Any, nd: int, what: str, op: str, minimum: int) -> tuple[int, ...]:
-    items = tuple(value) if isinstance(value, (tuple, list)) else (value,) * nd
-    if len(items) != nd or not all(
-        isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in items
-    ):
-        raise TypeError(f"{op}: {what} must be an int or a tuple of {nd} ints, got {value!r}")
-    if any(v < minimum for v in items):
-        raise ValueError(f"{op}: {what} must be at least {minimum}, got {value!r}")
-    return tuple(int(v) for v in items)
-
-
 def _window(op: str, x: Tensor, nd: int, kernel_size: Any, stride: Any, padding: Any,
             dilation: Any = 1, ceil_mode: bool = False) -> Window:
     """Checked window parameters, always for 2 spatial dims (1-d: a window of height 1)."""
-    ks = _ints(kernel_size, nd, "kernel_size", op, 1)
-    st = ks if stride is None or (isinstance(stride, (tuple, list)) and not stride) else _ints(
+    ks = int_tuple(kernel_size, nd, "kernel_size", op, 1)
+    st = ks if stride is None or (isinstance(stride, (tuple, list)) and not stride) else int_tuple(
         stride, nd, "stride", op, 1)
-    pad = _ints(padding, nd, "padding", op, 0)
-    dil = _ints(dilation, nd, "dilation", op, 1)
+    pad = int_tuple(padding, nd, "padding", op, 0)
+    dil = int_tuple(dilation, nd, "dilation", op, 1)
     if any(2 * p > k for p, k in zip(pad, ks)):
         raise ValueError(f"{op}: padding {pad} must be at most half the kernel size {ks}")
     lead = 2 - nd
@@ -260,7 +250,7 @@ def adaptive_avg_pool(x: Tensor, output_size: Any, nd: int, name: str) -> Tensor
         raise TypeError(f"{name}: output_size must be an int or a tuple of {nd} ints (None "
                         f"keeps that input size), got {output_size!r}")
     sizes = tuple(n if s is None else s for s, n in zip(sizes, spatial))
-    _ints(sizes, nd, "output_size", name, 1)
+    int_tuple(sizes, nd, "output_size", name, 1)
     if any(n == 0 for n in spatial):
         raise ValueError(f"{name}: the input needs nonzero spatial sizes, got {tuple(x.shape)}")
     if all(n % m == 0 for n, m in zip(spatial, sizes)):  # equal windows: reshape and mean
