@@ -115,3 +115,14 @@ def grad(
             )
         result.append(g)
     return tuple(result)
+
+
+def zero_grad_(tensors: Any, set_to_none: bool = True) -> None:
+    """Reset the ``.grad`` of each tensor: to None (the default, as in PyTorch) or to zeros.
+
+    ``Module.zero_grad`` and ``Optimizer.zero_grad`` both come here.
+    """
+    for t in tensors:
+        if t.grad is None:
+            continue
+        t.grad = None if set_to_none else Tensor._make(np.zeros_like(t.grad._data))

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from autograd_core import Tensor, no_grad
+from autograd_core.autograd import zero_grad_
 from autograd_core.tensor import RemovableHandle
 
 
@@ -197,13 +198,7 @@ class Module:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset every parameter's gradient (to None by default, as in PyTorch)."""
-        for p in self.parameters():
-            if p.grad is None:
-                continue
-            if set_to_none:
-                p.grad = None
-            else:
-                p.grad = Tensor._make(np.zeros_like(p.grad._data))
+        zero_grad_(self.parameters(), set_to_none)
 
     def apply(self, fn: Callable[[Module], Any]) -> Module:
         """Call ``fn`` on every submodule (children first) and on this module."""

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from autograd_core import Tensor
+from autograd_core.autograd import zero_grad_
 
 
 class _Required:
@@ -80,14 +81,7 @@ class Optimizer:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset gradients (to None by default, as in PyTorch)."""
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                if set_to_none:
-                    p.grad = None
-                else:
-                    p.grad = Tensor._make(np.zeros_like(p.grad._data))
+        zero_grad_((p for group in self.param_groups for p in group["params"]), set_to_none)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must define step()")
