@@ -41,7 +41,8 @@ def _seeds(outputs: list[Tensor], grad_outputs: list | None) -> list[Tensor]:
                     f"(a tensor of shape {tuple(out.shape)}), or reduce it first, e.g. "
                     "out.sum().backward()."
                 )
-            g = Tensor._make(np.ones(out.shape, dtype=out.dtype))
+            shape, dtype = out._data.shape, out._data.dtype
+            g = Tensor._make(np.array(1, dtype) if shape == () else np.ones(shape, dtype))
         elif not isinstance(g, Tensor):
             g = Tensor._make(np.asarray(g, dtype=out.dtype))
         if g.shape != out.shape:

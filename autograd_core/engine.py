@@ -14,17 +14,22 @@ never recursion, so a chain of a million nodes works. Drawing and stepping (``vi
 
 from __future__ import annotations
 
+import sys
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from operator import attrgetter
 from typing import Any
 
 import numpy as np
 
-from .anomaly import anomaly_enabled, backward_pass, check_backward
-from .grad_mode import set_grad_enabled
+from .anomaly import _state as _anomaly_state
+from .anomaly import check_backward
+from .grad_mode import _state as _grad_state
 from .tensor import AccumulateGrad, Tensor
 
 inputs_attr = attrgetter("_inputs")
+_GRAD_REFS = 4  # see _unshared: the engine's variable, two arguments, getrefcount's own
+_ARRAY_REFS = 3  # the Tensor's slot, a variable, getrefcount's own
 
 
 def count_uses(
@@ -158,9 +163,9 @@ def run_backward(
     part of the graph that leads to them is run.
     """
     captured: dict[Any, Any] = {}
-    for _ in iter_backward(roots, seeds, retain_graph=retain_graph,
-                           create_graph=create_graph, capture=capture, captured=captured):
-        pass
+    steps = iter_backward(roots, seeds, retain_graph=retain_graph, create_graph=create_graph,
+                          capture=capture, captured=captured)
+    deque(steps, maxlen=0)  # run it, keeping no step (and so no gradient) alive
     return captured
 
 
@@ -179,15 +184,27 @@ def iter_backward(
 
     This is the engine itself, not a copy: stepping through backward in a notebook
     (``autograd_core.backward_steps``) consumes this generator.
+
+    The order is `backward_order`'s, computed on the way: a node is released once every
+    node that uses it has been processed.
     """
     grads: dict[Any, Any] = {}
     for node, seed in zip(roots, seeds):
-        grads[node] = grads[node] + seed if node in grads else seed
-    order = backward_order(roots)
-    needed = _leading_to(order, capture) if capture is not None else None
-    check = anomaly_enabled()
-    with set_grad_enabled(create_graph), backward_pass():
-        for node in order:
+        grads[node] = _add_grads(grads[node], seed, create_graph) if node in grads else seed
+    uses = count_uses(roots)
+    ready = [r for r in dict.fromkeys(roots) if uses[r] == 0]
+    needed = _leading_to(backward_order(roots), capture) if capture is not None else None
+    check = _anomaly_state.enabled
+    was_enabled, was_in_backward = _grad_state.enabled, _anomaly_state.in_backward
+    _grad_state.enabled, _anomaly_state.in_backward = create_graph, True
+    try:
+        while ready:
+            node = ready.pop()
+            for child in node._inputs:
+                left = uses[child] - 1
+                uses[child] = left
+                if not left:
+                    ready.append(child)
             grad = grads.pop(node, None)
             if grad is None or (needed is not None and node not in needed):
                 continue
@@ -206,16 +223,30 @@ def iter_backward(
             if capture is not None and node in capture:
                 captured[node] = grad
             results = node.fn.backward(node, grad)
-            results = _check_results(node, results)
+            next_nodes = node.next_nodes
+            if type(results) is not tuple or len(results) != len(next_nodes):
+                results = _one_per_input(node, results)
+            sent = []  # what goes to each input: checked against its shape and dtype
+            for nxt, r in zip(next_nodes, results):
+                if nxt is None or r is None:
+                    r = None
+                else:
+                    want = nxt.output_data
+                    if type(r) is not Tensor or r._data.shape != want.shape or (
+                            r._data.dtype != want.dtype):
+                        r = _checked(node, nxt, r)
+                    old = grads.get(nxt)
+                    grads[nxt] = r if old is None else _add_grads(old, r, create_graph)
+                sent.append(r)
+            results = tuple(sent)
             if check:
                 check_backward(node, results)
-            for nxt, result in zip(node.next_nodes, results):
-                if nxt is None or result is None:
-                    continue
-                grads[nxt] = grads[nxt] + result if nxt in grads else result
             if not retain_graph:
                 node.release()
             yield node, grad, results
+            results = sent = r = old = None  # hold no gradient a leaf could take over
+    finally:
+        _grad_state.enabled, _anomaly_state.in_backward = was_enabled, was_in_backward
 
 
 def _leading_to(order: list[Any], targets: dict[Any, int]) -> set[Any]:
@@ -235,8 +266,8 @@ def _run_hooks(hooks: list | None, grad: Any) -> Any:
     return grad
 
 
-def _check_results(node: Any, results: Any) -> tuple[Any, ...]:
-    """One gradient per forward input, each a Tensor of that input's shape (or None)."""
+def _one_per_input(node: Any, results: Any) -> tuple[Any, ...]:
+    """A backward's results as a tuple with one entry per forward input."""
     if not isinstance(results, tuple):
         results = (results,)
     expected = len(node.next_nodes)
@@ -247,25 +278,32 @@ def _check_results(node: Any, results: Any) -> tuple[Any, ...]:
             f"{node.fn.__name__}.backward returned {len(results)} gradients, but forward "
             f"took {expected} inputs: return one per input (None where there is none)."
         )
-    checked = []
-    for i, (nxt, r) in enumerate(zip(node.next_nodes, results)):
-        if r is None or nxt is None:
-            checked.append(None)
-            continue
-        if not isinstance(r, Tensor):
-            r = Tensor._make(np.asarray(r))
-        want = nxt.output_data if type(nxt) is not AccumulateGrad else nxt.variable._data
-        want_shape, want_dtype = want.shape, want.dtype
-        if r._data.shape != want_shape:
-            raise RuntimeError(
-                f"{node.fn.__name__}.backward returned a gradient of shape {tuple(r.shape)} "
-                f"for input {i}, whose shape is {tuple(want_shape)}: a gradient must have "
-                f"its input's shape (sum over broadcast dimensions)."
-            )
-        if r._data.dtype != want_dtype:
-            r = r.to(want_dtype)
-        checked.append(r)
-    return tuple(checked)
+    return results
+
+
+def _checked(node: Any, nxt: Any, r: Any) -> Tensor:
+    """A gradient for ``nxt``: a Tensor of its shape and dtype, or a clear error."""
+    want = nxt.output_data
+    if not isinstance(r, Tensor):
+        r = Tensor._make(np.asarray(r))
+    if r._data.shape != want.shape:
+        i = next(i for i, n in enumerate(node.next_nodes) if n is nxt)
+        raise RuntimeError(
+            f"{node.fn.__name__}.backward returned a gradient of shape {tuple(r.shape)} "
+            f"for input {i}, whose shape is {tuple(want.shape)}: a gradient must have "
+            f"its input's shape (sum over broadcast dimensions)."
+        )
+    if r._data.dtype != want.dtype:
+        r = r.to(want.dtype)
+    return r
+
+
+def _add_grads(a: Tensor, b: Tensor, create_graph: bool) -> Tensor:
+    """Two contributions to one node's gradient, added (as an op under ``create_graph``)."""
+    if create_graph or a._requires_grad or b._requires_grad:
+        return a + b
+    total = np.add(a._data, b._data)
+    return Tensor._make(total if type(total) is np.ndarray else np.asarray(total))
 
 
 def _accumulate_into_leaf(leaf: Any, grad: Any, create_graph: bool) -> None:
@@ -273,10 +311,29 @@ def _accumulate_into_leaf(leaf: Any, grad: Any, create_graph: bool) -> None:
     PyTorch. Under ``create_graph`` the sum is an op, so it can be differentiated."""
     current = leaf.grad
     if current is None:
-        # own the array: the same gradient Tensor may be handed to several inputs
-        leaf.grad = grad if create_graph else Tensor._make(np.array(grad._data, copy=True))
+        if create_graph or _unshared(grad):
+            leaf.grad = grad
+        else:  # own the array: the same gradient may be handed to several inputs
+            leaf.grad = Tensor._make(np.array(grad._data, copy=True))
     elif create_graph or current.requires_grad or not current._data.flags.writeable:
         leaf.grad = current + grad
     else:
         np.add(current._data, grad._data, out=current._data)
         current._bump_version()
+
+
+def _unshared(grad: Tensor) -> bool:
+    """Whether nothing but the engine refers to ``grad`` or its memory, so a leaf can take
+    it as its ``.grad`` without a copy (PyTorch's AccumulateGrad does the same).
+
+    References counted: the engine's variable and this call's argument (plus the call's
+    own), and for the array the Tensor's slot (plus this call's). A view (``base`` set) or
+    a read-only array is never taken.
+    """
+    array = grad._data
+    return (
+        sys.getrefcount(grad) <= _GRAD_REFS
+        and sys.getrefcount(array) <= _ARRAY_REFS
+        and array.base is None
+        and array.flags.writeable
+    )

@@ -127,28 +127,14 @@ class Context:
         return f"<{self.name}>"
 
 
-class _NoInputNeedsGrad:
-    def __getitem__(self, index: int) -> bool:
-        return False
-
-    def __iter__(self):
-        return iter(())
-
-
-class _NoGradContext:
-    """Stands in for a Context when nothing is recorded: saving and storing are no-ops."""
-
-    __slots__ = ()
-    needs_input_grad = _NoInputNeedsGrad()
+class _Scratch:
+    """What forward gets as ``ctx`` when nothing is recorded: it may store, nothing reads."""
 
     def save_for_backward(self, *values: Any) -> None:
         pass
 
-    def __setattr__(self, name: str, value: Any) -> None:
-        pass  # nothing will run backward: what a forward stores for it is dropped
 
-
-_NO_GRAD_CTX = _NoGradContext()
+_NOTHING_NEEDED = [(False,) * n for n in range(8)]  # needs_input_grad when nothing records
 
 
 class _OutputMarker:
@@ -163,12 +149,16 @@ class Function:
     """Base class of every op. Subclass with static ``forward`` and ``backward``.
 
     Class attributes: ``display_name`` (shown in drawings, default: the class name),
-    ``formula`` (the local-derivative rule as text, for learners).
+    ``formula`` (the local-derivative rule as text, for learners), and ``ufunc``: for an op
+    whose forward is exactly one numpy ufunc of its arguments (``+``, ``*``, ...), that
+    ufunc, so that a call recording nothing (inside ``no_grad``, or in an ordinary backward
+    pass) runs it without building a context.
     """
 
     display_name: str = ""
     formula: str = ""
     once_differentiable: bool = False
+    ufunc: Any = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -187,57 +177,95 @@ class Function:
     @classmethod
     def apply(cls, *args: Any) -> Any:
         """Run forward on the arrays of ``args`` and record the op when a grad is needed."""
-        arrays = [a._data if isinstance(a, Tensor) else a for a in args]
-        needs = None
         if _grad_state.enabled:
-            needs = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
-            if True not in needs:
-                needs = None
-        if needs is None:  # nothing to record: just compute
-            out = cls.forward(_NO_GRAD_CTX, *arrays)
-            result = Tensor._make(out if type(out) is np.ndarray else _as_array(out, cls))
-            if _anomaly_state.enabled:
-                check_forward(cls, result, None)
-            return result
-
-        ctx = _new(Context)  # (no __init__: this is the hot path; defaults live on the class)
-        ctx.fn = cls
-        ctx.needs_input_grad = needs
-        raw = cls.forward(ctx, *arrays)
-        out = raw if type(raw) is np.ndarray else _as_array(raw, cls)  # ufuncs give 0-d scalars
-        next_nodes = tuple([a._grad_node() if need else None for a, need in zip(args, needs)])
-        ctx.next_nodes = next_nodes
-        ctx._inputs = next_nodes if None not in next_nodes else tuple(
-            [n for n in next_nodes if n is not None])
-        ctx.output_data = out
-        ctx.input_arrays = arrays  # what drawings show for inputs that are not graph nodes
-        result = Tensor._make(out, True, ctx)
-        if ctx._to_save:
-            ctx._saved, ctx._saved_versions = _resolve_saved(ctx._to_save, args, arrays, raw, out)
-            ctx._to_save = ()
-            if any(value is _OUTPUT for value in ctx._saved):
-                ctx._output_version = result._shared_version()  # watched like saved inputs
+            for a in args:
+                if isinstance(a, Tensor) and a._requires_grad:
+                    return _record(cls, args)
+        arrays = [a._data if isinstance(a, Tensor) else a for a in args]
+        if cls.ufunc is not None:  # nothing to record: just compute
+            out = cls.ufunc(*arrays)
+        else:
+            ctx = _new(_Scratch)
+            n = len(arrays)
+            ctx.needs_input_grad = _NOTHING_NEEDED[n] if n < 8 else (False,) * n
+            out = cls.forward(ctx, *arrays)
+        result = Tensor._make(out if type(out) is np.ndarray else _as_array(out, cls))
         if _anomaly_state.enabled:
-            ctx.created_at = traceback.extract_stack()[:-1]
-            check_forward(cls, result, ctx)
+            check_forward(cls, result, None)
         return result
 
 
+def _record(fn: type[Function], args: tuple) -> Tensor:
+    """Run ``fn.forward`` and record its node: the Function.apply path that builds graph."""
+    arrays = []  # what forward gets
+    needs = []  # which inputs need a gradient
+    nodes = []  # where each input's gradient goes (None: nowhere)
+    for a in args:
+        if isinstance(a, Tensor):
+            arrays.append(a._data)
+            if a._requires_grad:
+                needs.append(True)
+                nodes.append(a.grad_fn or a._grad_node())
+                continue
+        else:
+            arrays.append(a)
+        needs.append(False)
+        nodes.append(None)
+    ctx = _new(Context)  # (no __init__: this is the hot path; defaults live on the class)
+    ctx.fn = fn
+    ctx.needs_input_grad = needs = tuple(needs)
+    raw = fn.forward(ctx, *arrays)
+    out = raw if type(raw) is np.ndarray else _as_array(raw, fn)  # ufuncs give 0-d scalars
+    ctx.next_nodes = next_nodes = tuple(nodes)
+    ctx._inputs = next_nodes if False not in needs else tuple(
+        [n for n in nodes if n is not None])
+    ctx.output_data = out
+    ctx.input_arrays = arrays  # what drawings show for inputs that are not graph nodes
+    result = Tensor._make(out, True, ctx)
+    if ctx._to_save:
+        saved, versions, saves_output = _resolve_saved(ctx._to_save, args, arrays, raw, out)
+        ctx._saved, ctx._saved_versions = saved, versions
+        ctx._to_save = ()
+        if saves_output:
+            ctx._output_version = result._shared_version()  # watched like saved inputs
+    if _anomaly_state.enabled:
+        ctx.created_at = traceback.extract_stack()[:-2]
+        check_forward(fn, result, ctx)
+    return result
+
+
 def _resolve_saved(values: tuple, args: tuple, arrays: list, raw: Any,
-                   out: np.ndarray) -> tuple[tuple, tuple]:
-    """Map each saved array back to what it is: an input Tensor, the output, or a constant."""
+                   out: np.ndarray) -> tuple[tuple, tuple, bool]:
+    """Map each saved array back to what it is: an input Tensor, the output, or a constant.
+
+    Returns the saved values, the versions to check them against, and whether the output
+    is among them.
+    """
     saved = []
     versions = []
+    saves_output = False
     for value in values:
-        for a, array in zip(args, arrays):
-            if value is array and isinstance(a, Tensor):
-                saved.append(a)
-                versions.append(a._version)
-                break
-        else:
-            saved.append(_OUTPUT if value is out or value is raw else _as_saved(value))
+        if value is None:
+            saved.append(None)
             versions.append(0)
-    return tuple(saved), tuple(versions)
+            continue
+        i = 0
+        for array in arrays:
+            if value is array:
+                a = args[i]
+                if isinstance(a, Tensor):
+                    saved.append(a)
+                    versions.append(a._vc.value if a._vc is not None else 0)
+                    break
+            i += 1
+        else:
+            if value is out or value is raw:
+                saved.append(_OUTPUT)
+                saves_output = True
+            else:
+                saved.append(_as_saved(value))
+            versions.append(0)
+    return tuple(saved), tuple(versions), saves_output
 
 
 def _as_array(out: Any, fn: type[Function]) -> np.ndarray:

@@ -62,6 +62,11 @@ class AccumulateGrad:
     def __init__(self, tensor: Tensor) -> None:
         self.variable = tensor
 
+    @property
+    def output_data(self) -> np.ndarray:
+        """The leaf's values: what a gradient arriving here must match (as for a Context)."""
+        return self.variable._data
+
     def __repr__(self) -> str:
         return "<AccumulateGrad>"
 

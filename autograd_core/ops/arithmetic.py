@@ -17,62 +17,63 @@ from ..tensor import Tensor
 from ._util import broadcast_shapes, promote, unbroadcast
 
 
-def _shape(x: Any) -> tuple[int, ...] | None:
-    return x.shape if isinstance(x, np.ndarray) else None
+def _input_shape(ctx: Context, i: int) -> tuple[int, ...]:
+    """The shape of forward input ``i`` (a Tensor's array, since it needs a gradient)."""
+    return ctx.input_arrays[i].shape
 
 
 class Add(Function):
     display_name = "+"
     formula = "d(a+b)/da = 1, d(a+b)/db = 1"
+    ufunc = np.add
 
     @staticmethod
     def forward(ctx: Context, a: Any, b: Any) -> np.ndarray:
-        ctx.shapes = (_shape(a), _shape(b))
-        return a + b
+        return np.add(a, b)
 
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
-        a_shape, b_shape = ctx.shapes
-        da = unbroadcast(grad, a_shape) if ctx.needs_input_grad[0] else None
-        db = unbroadcast(grad, b_shape) if ctx.needs_input_grad[1] else None
+        need_a, need_b = ctx.needs_input_grad
+        da = unbroadcast(grad, _input_shape(ctx, 0)) if need_a else None
+        db = unbroadcast(grad, _input_shape(ctx, 1)) if need_b else None
         return da, db
 
 
 class Sub(Function):
     display_name = "-"
     formula = "d(a-b)/da = 1, d(a-b)/db = -1"
+    ufunc = np.subtract
 
     @staticmethod
     def forward(ctx: Context, a: Any, b: Any) -> np.ndarray:
-        ctx.shapes = (_shape(a), _shape(b))
         return np.subtract(a, b)
 
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
-        a_shape, b_shape = ctx.shapes
-        da = unbroadcast(grad, a_shape) if ctx.needs_input_grad[0] else None
-        db = unbroadcast(-grad, b_shape) if ctx.needs_input_grad[1] else None
+        need_a, need_b = ctx.needs_input_grad
+        da = unbroadcast(grad, _input_shape(ctx, 0)) if need_a else None
+        db = unbroadcast(-grad, _input_shape(ctx, 1)) if need_b else None
         return da, db
 
 
 class Mul(Function):
     display_name = "*"
     formula = "d(a*b)/da = b, d(a*b)/db = a"
+    ufunc = np.multiply
 
     @staticmethod
     def forward(ctx: Context, a: Any, b: Any) -> np.ndarray:
         # keep only what backward reads: a's gradient needs b, b's gradient needs a
-        need_a, need_b = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
+        need_a, need_b = ctx.needs_input_grad
         ctx.save_for_backward(a if need_b else None, b if need_a else None)
-        ctx.shapes = (_shape(a), _shape(b))
-        return a * b
+        return np.multiply(a, b)
 
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
         a, b = ctx.saved_tensors
-        a_shape, b_shape = ctx.shapes
-        da = unbroadcast(grad * b, a_shape) if ctx.needs_input_grad[0] else None
-        db = unbroadcast(grad * a, b_shape) if ctx.needs_input_grad[1] else None
+        need_a, need_b = ctx.needs_input_grad
+        da = unbroadcast(grad * b, _input_shape(ctx, 0)) if need_a else None
+        db = unbroadcast(grad * a, _input_shape(ctx, 1)) if need_b else None
         return da, db
 
 
@@ -97,6 +98,7 @@ class Div(Function):
 class Neg(Function):
     display_name = "neg"
     formula = "d(-a)/da = -1"
+    ufunc = np.negative
 
     @staticmethod
     def forward(ctx: Context, a: np.ndarray) -> np.ndarray:

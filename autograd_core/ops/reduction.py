@@ -24,7 +24,7 @@ from .. import dtypes, ieee
 from ..function import Context, Function
 from ..grad_mode import is_grad_enabled
 from ..tensor import Tensor
-from ._util import as_operand
+from ._util import as_operand, broadcast_view
 from .elementwise import cast, where
 
 Dim = int | tuple[int, ...] | list[int] | None
@@ -152,7 +152,9 @@ class Unreduce(Function):
     def forward(ctx: Context, g: np.ndarray, axes: tuple[int, ...], keepdim: bool,
                 shape: tuple[int, ...]) -> np.ndarray:
         ctx.axes, ctx.keepdim = axes, keepdim
-        return np.broadcast_to(g.reshape(_kept_shape(shape, axes)), shape)
+        if g.ndim:
+            g = g.reshape(_kept_shape(shape, axes))
+        return broadcast_view(g, shape)
 
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, None, None, None]:
@@ -178,7 +180,7 @@ class Sum(Function):
     def forward(ctx: Context, x: np.ndarray, axes: tuple[int, ...],
                 keepdim: bool) -> np.ndarray:
         _remember(ctx, x, axes, keepdim)
-        return np.asarray(np.sum(x, axis=axes, keepdims=keepdim))
+        return np.asarray(np.add.reduce(x, axis=axes, keepdims=keepdim))
 
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, None, None]:
@@ -197,6 +199,10 @@ def _with_dtype(x: Tensor, dtype: Any, integers_to_int64: bool) -> Tensor:
 def sum(x: Tensor, dim: Dim = None, keepdim: bool = False, dtype: Any = None, *,  # noqa: A001
         axis: Dim = None, keepdims: bool | None = None) -> Tensor:
     """Sum over ``dim`` (all by default). bool and integer tensors sum to int64."""
+    if dim is None and axis is None and dtype is None and type(x) is Tensor and (
+            x._data.dtype.kind == "f"):  # the common ``loss.sum()``, without the checks
+        return Sum.apply(x, tuple(range(x._data.ndim)),
+                         bool(keepdim if keepdims is None else keepdims))
     x, axes, keepdim = _prepare("sum", x, dim, keepdim, axis, keepdims)
     return Sum.apply(_with_dtype(x, dtype, True), axes, keepdim)
 
@@ -213,7 +219,7 @@ class Mean(Function):
         _remember(ctx, x, axes, keepdim)
         ctx.count = count = _count(x.shape, axes)
         with np.errstate(invalid="ignore", divide="ignore"):  # mean of nothing is nan
-            out = np.sum(x, axis=axes, keepdims=keepdim) / x.dtype.type(count)
+            out = np.add.reduce(x, axis=axes, keepdims=keepdim) / x.dtype.type(count)
         return np.asarray(out, dtype=x.dtype)
 
     @staticmethod
