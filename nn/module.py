@@ -239,6 +239,8 @@ class Module:
         return RemovableHandle(self._forward_pre_hooks, hook)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if not (self._forward_pre_hooks or self._forward_hooks):
+            return self.forward(*args, **kwargs)
         for hook in list(self._forward_pre_hooks):
             replaced = hook(self, args)
             if replaced is not None:

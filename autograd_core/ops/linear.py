@@ -130,6 +130,8 @@ def check_features(op: str, x: Tensor, in_features: int) -> None:
 def linear(input: Any, weight: Any, bias: Any = None) -> Tensor:  # noqa: A002 - PyTorch's name
     """``input @ weight.T + bias`` as one op: input ``(*, in)``, weight ``(out, in)``,
     bias ``(out,)`` or None; the result has shape ``(*, out)``."""
+    if _well_formed(input, weight, bias):  # the common case, checked in a few comparisons
+        return Linear.apply(input, weight, bias)
     x = _as_tensor(input, "linear", "input")
     w = _as_tensor(weight, "linear", "weight")
     b = None if bias is None else _as_tensor(bias, "linear", "bias")
@@ -150,6 +152,18 @@ def linear(input: Any, weight: Any, bias: Any = None) -> Tensor:  # noqa: A002 -
     x, w = cast(x, target), cast(w, target)
     b = None if b is None else cast(b, target)
     return Linear.apply(x, w, b)
+
+
+def _well_formed(x: Any, w: Any, b: Any) -> bool:
+    """Float Tensors of one dtype with the shapes ``linear`` needs: nothing to convert."""
+    if not (isinstance(x, Tensor) and isinstance(w, Tensor)):
+        return False
+    xd, wd = x._data, w._data
+    if xd.dtype != wd.dtype or xd.dtype.kind != "f" or wd.ndim != 2 or xd.ndim == 0 or (
+            xd.shape[-1] != wd.shape[1]):
+        return False
+    return b is None or (isinstance(b, Tensor) and b._data.dtype == wd.dtype
+                         and b._data.shape == (wd.shape[0],))
 
 
 def embedding(input: Any, weight: Any, padding_idx: int | None = None) -> Tensor:  # noqa: A002

@@ -28,6 +28,7 @@ API (probability targets, the other losses, legacy arguments) on top of them.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -56,9 +57,9 @@ def _picks(x: np.ndarray, target: np.ndarray, weight: np.ndarray | None,
     ``n C D + t D + d = k + (k // D) (C - 1) D + t D``.
     """
     valid = target != ignore_index
-    safe = np.where(valid, target, 0)
+    safe = target if valid.all() else np.where(valid, target, 0)
     c = x.shape[1]
-    inner = max(int(np.prod(x.shape[2:])), 1)  # D: the size of the dims after C
+    inner = math.prod(x.shape[2:])  # D: the size of the dims after C (1 for (N, C))
     k = np.arange(safe.size)
     if inner == 1:
         index = k * c + safe.reshape(-1)
