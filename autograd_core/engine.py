@@ -224,7 +224,9 @@ def iter_backward(
                 captured[node] = grad
             results = node.fn.backward(node, grad)
             next_nodes = node.next_nodes
-            if type(results) is not tuple or len(results) != len(next_nodes):
+            if type(results) is not tuple:
+                results = (results,)
+            if len(results) != len(next_nodes):
                 results = _one_per_input(node, results)
             sent = []  # what goes to each input: checked against its shape and dtype
             for nxt, r in zip(next_nodes, results):
@@ -232,8 +234,9 @@ def iter_backward(
                     r = None
                 else:
                     want = nxt.output_data
-                    if type(r) is not Tensor or r._data.shape != want.shape or (
-                            r._data.dtype != want.dtype):
+                    data = r._data if type(r) is Tensor else None
+                    if data is None or data.shape != want.shape or (
+                            data.dtype is not want.dtype and data.dtype != want.dtype):
                         r = _checked(node, nxt, r)
                     old = grads.get(nxt)
                     grads[nxt] = r if old is None else _add_grads(old, r, create_graph)
@@ -241,10 +244,10 @@ def iter_backward(
             results = tuple(sent)
             if check:
                 check_backward(node, results)
-            if not retain_graph:
+            if not retain_graph and node._saved:
                 node.release()
             yield node, grad, results
-            results = sent = r = old = None  # hold no gradient a leaf could take over
+            results = sent = r = old = data = None  # hold no gradient a leaf could take
     finally:
         _grad_state.enabled, _anomaly_state.in_backward = was_enabled, was_in_backward
 

@@ -167,10 +167,9 @@ def unreduce(g: Tensor, axes: tuple[int, ...], keepdim: bool,
 
     With ``shape`` holding 1 at ``axes`` this is PyTorch's ``unsqueeze`` at those axes.
     """
-    shape = tuple(shape)
-    if g.shape == shape:
+    if g._data.shape == shape:
         return g
-    return Unreduce.apply(g, tuple(axes), bool(keepdim), shape)
+    return Unreduce.apply(g, tuple(axes), bool(keepdim), tuple(shape))
 
 
 class Sum(Function):
