@@ -112,6 +112,10 @@ class CrossEntropy(Function):
     def forward(ctx: Context, x: np.ndarray, target: np.ndarray, weight: np.ndarray | None,
                 ignore_index: int, smoothing: float, reduction: str) -> np.ndarray:
         logp = reference("log_softmax_forward")(x, 1)
+        if weight is None and not smoothing and x.ndim == 2 and reduction != "none" and (
+                not (target == ignore_index).any()):
+            return _plain_forward(ctx, x, target, logp, reduction)
+        ctx.plain = False
         index, valid, w_t = _picks(x, target, weight, ignore_index)
         with np.errstate(invalid="ignore"):
             per = np.where(valid, -w_t * logp.reshape(-1)[index].reshape(valid.shape), 0)
@@ -131,6 +135,11 @@ class CrossEntropy(Function):
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, None, None, None, None, None]:
         x, logp = ctx.saved_tensors
+        if ctx.plain and not is_grad_enabled():
+            out = np.exp(logp._data)
+            out.reshape(-1)[ctx.index] -= 1
+            out *= grad._data * ctx.dtype.type(ctx.scale)
+            return Tensor._make(out), None, None, None, None, None
         scale, g = _scale(ctx, grad)
         e, c, w = ctx.smoothing, x.shape[1], ctx.weight
         total_w = float(c) if w is None else float(w.sum(dtype=np.float64))
@@ -153,6 +162,25 @@ class CrossEntropy(Function):
             out -= spread
         out *= g._data
         return Tensor._make(out.astype(ctx.dtype, copy=False)), None, None, None, None, None
+
+
+def _plain_forward(ctx: Context, x: np.ndarray, target: np.ndarray, logp: np.ndarray,
+                   reduction: str) -> np.ndarray:
+    """Cross-entropy of (N, C) scores in the usual case: no class weights, no smoothing,
+    every target counted. Saves what both backwards read (the general one builds the
+    gradient's graph under ``create_graph``)."""
+    n, c = x.shape
+    index = np.arange(n) * c + target
+    total = -np.add.reduce(logp.reshape(-1)[index])
+    ctx.save_for_backward(x, logp)
+    ctx.plain, ctx.index, ctx.weight, ctx.smoothing = True, index, None, 0.0
+    ctx.valid, ctx.w_t = np.ones(n, bool), np.ones(n, x.dtype)
+    ctx.reduction, ctx.denominator, ctx.dtype = reduction, float(n), x.dtype
+    ctx.scale = 1.0 / n if reduction == "mean" else 1.0
+    if reduction == "sum":
+        return np.asarray(total)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.asarray(total / x.dtype.type(n))
 
 
 class NLL(Function):
