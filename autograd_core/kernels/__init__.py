@@ -34,9 +34,20 @@ _loops: dict[tuple[Callable, str], Any] = {}  # a loop shared by two kernels com
 _lock = threading.Lock()
 
 
+# ``os.environ.get`` costs about a microsecond (it encodes the key and decodes the value),
+# and kernels are looked up on every op call; reading the encoded mapping that backs
+# ``os.environ`` directly costs a twentieth of that and sees every change made through it.
+_ENVIRON = getattr(os.environ, "_data", None)
+_JIT_KEY = os.environ.encodekey("AUTOGRAD_CORE_JIT") if _ENVIRON is not None else None
+_OFF = os.environ.encodevalue("0") if _ENVIRON is not None else None
+
+
 def jit_enabled() -> bool:
     """True unless ``AUTOGRAD_CORE_JIT=0``: whether `kernel` hands out Numba versions."""
-    return os.environ.get("AUTOGRAD_CORE_JIT", "1").strip() != "0"
+    if _ENVIRON is None:
+        return os.environ.get("AUTOGRAD_CORE_JIT", "1").strip() != "0"
+    raw = _ENVIRON.get(_JIT_KEY)
+    return raw is None or raw.strip() != _OFF
 
 
 def available() -> list[str]:
