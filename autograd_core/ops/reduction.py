@@ -152,9 +152,7 @@ class Unreduce(Function):
     def forward(ctx: Context, g: np.ndarray, axes: tuple[int, ...], keepdim: bool,
                 shape: tuple[int, ...]) -> np.ndarray:
         ctx.axes, ctx.keepdim = axes, keepdim
-        if g.ndim:
-            g = g.reshape(_kept_shape(shape, axes))
-        return broadcast_view(g, shape)
+        return _spread(g, axes, shape)
 
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, None, None, None]:
@@ -169,7 +167,16 @@ def unreduce(g: Tensor, axes: tuple[int, ...], keepdim: bool,
     """
     if g._data.shape == shape:
         return g
+    if not (g._requires_grad and is_grad_enabled()):  # nothing to record (a plain backward)
+        return Tensor._make(_spread(g._data, axes, shape))
     return Unreduce.apply(g, tuple(axes), bool(keepdim), tuple(shape))
+
+
+def _spread(g: np.ndarray, axes: tuple[int, ...], shape: tuple[int, ...]) -> np.ndarray:
+    """`Unreduce` on arrays: a read-only broadcast view of ``g`` over ``shape``."""
+    if g.ndim:
+        g = g.reshape(_kept_shape(shape, axes))
+    return broadcast_view(g, shape)
 
 
 class Sum(Function):
