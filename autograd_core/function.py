@@ -205,7 +205,11 @@ def _record(fn: type[Function], args: tuple) -> Tensor:
             arrays.append(a._data)
             if a._requires_grad:
                 needs.append(True)
-                nodes.append(a.grad_fn or a._grad_node())
+                node = a.grad_fn
+                if node is None:  # a leaf: its AccumulateGrad, if it still has one
+                    ref = a._accumulator
+                    node = (ref() if ref is not None else None) or a._grad_node()
+                nodes.append(node)
                 continue
         else:
             arrays.append(a)

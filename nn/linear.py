@@ -56,7 +56,8 @@ class Linear(Module):
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002 - PyTorch's name
         check_features("Linear", input, self.in_features)
-        return linear(input, self.weight, self.bias)
+        params = self._parameters  # (one lookup instead of two trips through __getattr__)
+        return linear(input, params["weight"], params["bias"])
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "

@@ -260,22 +260,31 @@ def _softplus_backward(x, grad, out, beta, threshold):
 # -- the Numba side -----------------------------------------------------------------------
 
 def _elementwise(n_arrays: int) -> Callable[[Callable, Callable], Callable]:
-    """Wrap a flat loop ``loop(*arrays, out, *params)`` to take arrays of any shape."""
+    """Wrap a flat loop ``loop(x, [grad,] out, *params)`` to take arrays of any shape.
+
+    ``n_arrays`` is 1 for a forward ``(x, *params)`` and 2 for a backward
+    ``(x_or_y, grad, *params)``. Other dtypes, mixed dtypes or shapes that differ (numpy
+    broadcasting) go to the numpy reference, which handles them as numpy does.
+    """
 
     def wrap(compiled: Callable, reference: Callable) -> Callable:
-        def run(*args: object) -> np.ndarray:
-            arrays = [np.asarray(a) for a in args[:n_arrays]]
-            x = arrays[0]
-            if x.dtype not in FLOATS or any(
-                a.dtype != x.dtype or a.shape != x.shape for a in arrays[1:]
-            ):
-                return reference(*args)  # other dtypes, or mixed ones: numpy's promotion
+        def forward(x: object, *params: object) -> np.ndarray:
+            x = np.asarray(x)
+            if x.dtype not in FLOATS:
+                return reference(x, *params)
             out = np.empty(x.shape, x.dtype)
-            params = [float(p) for p in args[n_arrays:]]
-            compiled(*[np.ravel(a) for a in arrays], out.reshape(-1), *params)
+            compiled(np.ravel(x), out.reshape(-1), *[float(p) for p in params])
             return out
 
-        return functools.update_wrapper(run, reference)
+        def backward(x: object, grad: object, *params: object) -> np.ndarray:
+            x, grad = np.asarray(x), np.asarray(grad)
+            if x.dtype not in FLOATS or grad.dtype != x.dtype or grad.shape != x.shape:
+                return reference(x, grad, *params)
+            out = np.empty(x.shape, x.dtype)
+            compiled(np.ravel(x), np.ravel(grad), out.reshape(-1), *[float(p) for p in params])
+            return out
+
+        return functools.update_wrapper(forward if n_arrays == 1 else backward, reference)
 
     return wrap
 
