@@ -265,7 +265,8 @@ class Value:
         x = self.data
         if x > 0.0 or x != x:
             return _unary(x, self, 1.0, "relu")
-        return _unary(0.0, self, None, "relu")
+        # x <= 0 gives 0 with no gradient; -0.0 stays -0.0, as in PyTorch (x < 0 ? 0 : x)
+        return _unary(x if x == 0.0 else 0.0, self, None, "relu")
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
         x = self.data

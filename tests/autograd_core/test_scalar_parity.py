@@ -188,3 +188,12 @@ def test_repeated_use_matches_torch():
     ]:
         for x in (-1.3, 0.0, 0.7):
             assert_agree(tree, [x, 0.0, 0.0])
+
+
+def test_relu_keeps_the_sign_of_zero_like_torch():
+    """relu(-0.0) is -0.0 in PyTorch, and the sign matters downstream: 1/relu(-0.0) = -inf."""
+    for x in (-0.0, 0.0):
+        ours = Value(x).relu()
+        theirs = torch.relu(torch.tensor(x, dtype=torch.float64)).item()
+        assert math.copysign(1.0, ours.data) == math.copysign(1.0, theirs)
+    assert (1.0 / Value(-0.0).relu()).data == -math.inf
