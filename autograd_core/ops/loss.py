@@ -140,6 +140,9 @@ class CrossEntropy(Function):
             out.reshape(-1)[ctx.index] -= 1
             out *= grad._data * ctx.dtype.type(ctx.scale)
             return Tensor._make(out), None, None, None, None, None
+        if ctx.plain:  # the general path's view of the plain case: every target counts once
+            n = x.shape[0]
+            ctx.valid, ctx.w_t = np.ones(n, bool), np.ones(n, ctx.dtype)
         scale, g = _scale(ctx, grad)
         e, c, w = ctx.smoothing, x.shape[1], ctx.weight
         total_w = float(c) if w is None else float(w.sum(dtype=np.float64))
@@ -174,7 +177,6 @@ def _plain_forward(ctx: Context, x: np.ndarray, target: np.ndarray, logp: np.nda
     total = -np.add.reduce(logp.reshape(-1)[index])
     ctx.save_for_backward(x, logp)
     ctx.plain, ctx.index, ctx.weight, ctx.smoothing = True, index, None, 0.0
-    ctx.valid, ctx.w_t = np.ones(n, bool), np.ones(n, x.dtype)
     ctx.reduction, ctx.denominator, ctx.dtype = reduction, float(n), x.dtype
     ctx.scale = 1.0 / n if reduction == "mean" else 1.0
     if reduction == "sum":
