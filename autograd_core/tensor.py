@@ -221,9 +221,6 @@ class Tensor:
             raise TypeError("only a one-element integer tensor can be used as an index")
         return int(self._data.reshape(()).item())
 
-    def __hash__(self) -> int:
-        return id(self)
-
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         return self._data if dtype is None else self._data.astype(dtype)
 

@@ -201,12 +201,20 @@ def _adam_loop(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, hp, small_weigh
 
 def _fits(param: np.ndarray, grad: np.ndarray, *states: np.ndarray) -> bool:
     """Whether the loop can update these arrays in place (else the reference does)."""
-    if param.dtype not in FLOATS or grad.dtype != param.dtype or grad.shape != param.shape:
+    dtype, shape = param.dtype, param.shape
+    if dtype not in FLOATS or grad.dtype != dtype or grad.shape != shape:
         return False
-    return all(
-        a.dtype == param.dtype and a.shape == param.shape and a.flags.c_contiguous
-        and a.flags.writeable for a in (param, *states)
-    )
+    flags = param.flags
+    if not (flags.c_contiguous and flags.writeable):
+        return False
+    for a in states:
+        flags = a.flags
+        if a.dtype != dtype or a.shape != shape or not (flags.c_contiguous and flags.writeable):
+            return False
+    return True
+
+
+_NO_BUFFER = {np.dtype(t): np.empty(0, t) for t in (np.float32, np.float64)}  # momentum off
 
 
 def _flat(a: np.ndarray) -> np.ndarray:
@@ -220,7 +228,7 @@ def _wrap_sgd(compiled: Callable, reference: Callable) -> Callable:
         if not _fits(param, grad, *states):
             return reference(param, grad, momentum_buffer, first, lr, momentum, dampening,
                              weight_decay, nesterov, maximize)
-        buf = momentum_buffer.reshape(-1) if momentum != 0 else np.empty(0, param.dtype)
+        buf = momentum_buffer.reshape(-1) if momentum != 0 else _NO_BUFFER[param.dtype]
         hp = np.array([-lr, momentum, 1 - dampening, weight_decay], param.dtype)
         compiled(param.reshape(-1), _flat(grad), buf, hp, momentum != 0, weight_decay != 0,
                  bool(nesterov), bool(maximize), bool(first))

@@ -37,4 +37,6 @@ for _family in FAMILIES:
         setattr(Tensor, _name, _fn)
     FUNCTIONS.update(_family.FUNCTIONS)
 
-Tensor.__hash__ = lambda self: id(self)  # __eq__ is elementwise; identity hashing, as in PyTorch
+# __eq__ is elementwise, so hashing is by identity, as in PyTorch; object's own (C) hash is
+# that identity hash without a Python call per dict lookup (optimizer state is keyed by Tensor)
+Tensor.__hash__ = object.__hash__
