@@ -204,10 +204,7 @@ def _fits(param: np.ndarray, grad: np.ndarray, *states: np.ndarray) -> bool:
     dtype, shape = param.dtype, param.shape
     if dtype not in FLOATS or grad.dtype != dtype or grad.shape != shape:
         return False
-    flags = param.flags
-    if not (flags.c_contiguous and flags.writeable):
-        return False
-    for a in states:
+    for a in (param, *states):  # (a loop, not all(...): this runs per parameter per step)
         flags = a.flags
         if a.dtype != dtype or a.shape != shape or not (flags.c_contiguous and flags.writeable):
             return False

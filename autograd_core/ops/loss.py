@@ -174,15 +174,11 @@ def _plain_forward(ctx: Context, x: np.ndarray, target: np.ndarray, logp: np.nda
     gradient's graph under ``create_graph``)."""
     n, c = x.shape
     index = np.arange(n) * c + target
-    total = -np.add.reduce(logp.reshape(-1)[index])
     ctx.save_for_backward(x, logp)
     ctx.plain, ctx.index, ctx.weight, ctx.smoothing = True, index, None, 0.0
     ctx.reduction, ctx.denominator, ctx.dtype = reduction, float(n), x.dtype
     ctx.scale = 1.0 / n if reduction == "mean" else 1.0
-    if reduction == "sum":
-        return np.asarray(total)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.asarray(total / x.dtype.type(n))
+    return _reduce(-logp.reshape(-1)[index], reduction, float(n))
 
 
 class NLL(Function):

@@ -35,10 +35,7 @@ class Softmax(Function):
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, dim: int) -> np.ndarray:
-        y = reference("softmax_forward")(x, dim)
-        ctx.dim = dim
-        ctx.save_for_backward(y)
-        return y
+        return _forward_saving_output(ctx, "softmax_forward", x, dim)
 
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, None]:
@@ -55,10 +52,7 @@ class LogSoftmax(Function):
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, dim: int) -> np.ndarray:
-        y = reference("log_softmax_forward")(x, dim)
-        ctx.dim = dim
-        ctx.save_for_backward(y)
-        return y
+        return _forward_saving_output(ctx, "log_softmax_forward", x, dim)
 
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, None]:
@@ -67,6 +61,14 @@ class LogSoftmax(Function):
             return grad - y.exp() * grad.sum(ctx.dim, keepdim=True), None
         fused = _backward_kernel("log_softmax_backward", y, ctx.dim)
         return Tensor._make(fused(y._data, grad._data, ctx.dim)), None
+
+
+def _forward_saving_output(ctx: Context, name: str, x: np.ndarray, dim: int) -> np.ndarray:
+    """Both softmaxes: compute along ``dim`` and keep the output, which backward reads."""
+    y = reference(name)(x, dim)
+    ctx.dim = dim
+    ctx.save_for_backward(y)
+    return y
 
 
 def _backward_kernel(name: str, y: Tensor, dim: int) -> Any:
