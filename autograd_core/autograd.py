@@ -62,6 +62,13 @@ def backward(
     inputs: Any = None,
 ) -> None:
     """Accumulate the gradients of ``tensors`` into the ``.grad`` of the leaves."""
+    if (type(tensors) is Tensor and grad_tensors is None and inputs is None
+            and tensors.grad_fn is not None and tensors._data.shape == ()):
+        # the usual ``loss.backward()``: one 0-d result with a graph, seeded with 1
+        seed = Tensor._make(np.ones((), tensors._data.dtype))
+        run_backward([tensors.grad_fn], [seed], create_graph=create_graph,
+                     retain_graph=create_graph if retain_graph is None else retain_graph)
+        return
     outputs = _as_list(tensors)
     seeds = _seeds(outputs, _as_list(grad_tensors) if grad_tensors is not None else None)
     if retain_graph is None:

@@ -192,7 +192,8 @@ def iter_backward(
     for node, seed in zip(roots, seeds):
         grads[node] = _add_grads(grads[node], seed, create_graph) if node in grads else seed
     uses = count_uses(roots)
-    ready = [r for r in dict.fromkeys(roots) if uses[r] == 0]
+    # (one root: nothing can use it; several: those no other root's graph reaches)
+    ready = [roots[0]] if len(roots) == 1 else [r for r in dict.fromkeys(roots) if not uses[r]]
     needed = _leading_to(backward_order(roots), capture) if capture is not None else None
     check = _anomaly_state.enabled
     was_enabled, was_in_backward = _grad_state.enabled, _anomaly_state.in_backward

@@ -265,7 +265,8 @@ class Tensor:
         ``retain_graph`` (default: ``create_graph``).
         """
         gradients = None if gradient is None else [gradient]
-        _autograd.backward([self], gradients, retain_graph, create_graph, inputs=inputs)
+        _autograd.backward(self if gradients is None else [self], gradients, retain_graph,
+                           create_graph, inputs=inputs)
 
     def detach(self) -> Tensor:
         """The same values (shared memory), cut from the graph."""

@@ -273,7 +273,7 @@ def _elementwise(n_arrays: int) -> Callable[[Callable, Callable], Callable]:
             if x.dtype not in FLOATS:
                 return reference(x, *params)
             out = np.empty(x.shape, x.dtype)
-            compiled(np.ravel(x), out.reshape(-1), *map(float, params))
+            compiled(x.ravel(), out.reshape(-1), *[float(p) for p in params])
             return out
 
         def backward(x: object, grad: object, *params: object) -> np.ndarray:
@@ -281,7 +281,7 @@ def _elementwise(n_arrays: int) -> Callable[[Callable, Callable], Callable]:
             if x.dtype not in FLOATS or grad.dtype != x.dtype or grad.shape != x.shape:
                 return reference(x, grad, *params)
             out = np.empty(x.shape, x.dtype)
-            compiled(np.ravel(x), np.ravel(grad), out.reshape(-1), *map(float, params))
+            compiled(x.ravel(), grad.ravel(), out.reshape(-1), *[float(p) for p in params])
             return out
 
         return functools.update_wrapper(forward if n_arrays == 1 else backward, reference)

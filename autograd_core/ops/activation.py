@@ -6,10 +6,11 @@ Each Function computes forward with numpy or a fused Numba kernel (the kernel se
 derivative written with Tensor ops when a graph of the gradient is being built
 (``create_graph=True``), so second and higher derivatives work.
 
-Which array code runs was measured on this machine (1M elements, float32 and float64):
-Numba wins for leaky_relu both ways, exact gelu both ways and the silu backward; numpy's
-vectorised exp/tanh/log1p win for the elu family, the tanh-approximate gelu, the silu
-forward and softplus, so those use the numpy reference (``reference(...)``).
+Which array code runs was measured on this machine (``./run bench kernels``): Numba wins
+for leaky_relu both ways and exact gelu both ways; numpy's vectorised exp/tanh/log1p win
+for the elu family, the tanh-approximate gelu, silu (both ways: the Numba silu backward
+is faster only below about 2,000 elements, and 3x slower at 100,000) and softplus, so
+those use the numpy reference (``reference(...)``).
 
 Kinks and ties follow ATen's CPU kernels exactly:
 
@@ -218,7 +219,7 @@ class Silu(Function):
     def backward(ctx: Context, grad: Tensor) -> Tensor:
         (x,) = ctx.saved_tensors
         if not is_grad_enabled():
-            return _fused(kernel("silu_backward")(x._data, grad._data))
+            return _fused(reference("silu_backward")(x._data, grad._data))
         s = sigmoid(x)
         return grad * (s * (x * (1.0 - s) + 1.0))
 

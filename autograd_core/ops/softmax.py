@@ -2,9 +2,10 @@
 
 Both directions go through the kernel seam (``autograd_core.kernels``) and are numerically
 stable: the maximum of each slice is subtracted before ``exp``. Forward uses the numpy
-reference, whose vectorised ``exp`` beats the Numba loop here; the first-order backward
-uses the fused Numba kernel when ``dim`` is the last dimension (about twice numpy's speed)
-and numpy otherwise. Backward reads the output ``y``:
+reference, whose vectorised ``exp`` beats the Numba loop here (``./run bench kernels``);
+so does log_softmax's backward, which also calls ``exp``. softmax's first-order backward,
+which does not, uses the fused Numba kernel when ``dim`` is the last dimension (about
+twice numpy's speed) and numpy otherwise. Backward reads the output ``y``:
 
 - softmax:      ``grad_x = y * (g - sum(g * y, dim))``
 - log_softmax:  ``grad_x = g - exp(y) * sum(g, dim)``
@@ -59,8 +60,7 @@ class LogSoftmax(Function):
         (y,) = ctx.saved_tensors
         if is_grad_enabled():
             return grad - y.exp() * grad.sum(ctx.dim, keepdim=True), None
-        fused = _backward_kernel("log_softmax_backward", y, ctx.dim)
-        return Tensor._make(fused(y._data, grad._data, ctx.dim)), None
+        return Tensor._make(reference("log_softmax_backward")(y._data, grad._data, ctx.dim)), None
 
 
 def _forward_saving_output(ctx: Context, name: str, x: np.ndarray, dim: int) -> np.ndarray:
