@@ -85,6 +85,11 @@ class Context:
             )
         out = []
         for value, version in zip(self._saved, self._saved_versions):
+            if type(value) is Tensor:  # the usual case, checked inline: a saved input
+                counter = value._vc
+                if counter is None or counter.value == version:
+                    out.append(value)
+                    continue
             if value is _OUTPUT:
                 if self._output_version.value:
                     raise RuntimeError(

@@ -54,10 +54,12 @@ class _FirstOrder(Optimizer):
                             f"{tuple(p.shape)} but its .grad has shape {tuple(grad.shape)}; "
                             "a gradient must have its parameter's shape"
                         )
-                    state = self.state[p]
+                    state = self.state.get(p)
+                    if state is None:
+                        state = {}
                     self._update(p, grad, state, group)
-                    if not state:  # stateless (plain SGD): keep state empty, as PyTorch does
-                        del self.state[p]
+                    if state:  # stateless updates (plain SGD) leave no entry, as in PyTorch
+                        self.state[p] = state
                     p._bump_version()
         return loss
 

@@ -44,11 +44,14 @@ class Linear(Function):
         need_x, need_w = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
         ctx.save_for_backward(x if need_w else None, weight if need_x else None)
         ctx.x_shape = x.shape
-        rows = math.prod(x.shape[:-1])
-        out = x.reshape(rows, x.shape[-1]) @ weight.T  # one matrix product for any batch
+        if x.ndim == 2:  # (batch, in): the usual case
+            out = x @ weight.T
+        else:  # one matrix product for any batch shape
+            out = x.reshape(math.prod(x.shape[:-1]), x.shape[-1]) @ weight.T
+            out = out.reshape(x.shape[:-1] + (weight.shape[0],))
         if bias is not None:
             out += bias
-        return out.reshape(x.shape[:-1] + (weight.shape[0],))
+        return out
 
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor | None, ...]:
