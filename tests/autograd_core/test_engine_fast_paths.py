@@ -116,3 +116,32 @@ def test_broadcast_view_of_an_array_is_numpys():
     np.testing.assert_array_equal(broadcast_view(a, (2, 3, 4)), np.broadcast_to(a, (2, 3, 4)))
     with pytest.raises(ValueError):
         broadcast_view(a, (2, 2))
+
+
+@pytest.mark.parametrize("op", ["add", "sub", "mul"])
+@pytest.mark.parametrize("shapes", [((2, 3), (2, 3)), ((2, 3), (3,)), ((), ()), ((4,), ())])
+@pytest.mark.parametrize("dtypes", [("float32", "float32"), ("float64", "float64"),
+                                    ("float32", "float64"), ("int64", "int64")])
+def test_unrecorded_arithmetic_matches_the_recorded_op(op, shapes, dtypes):
+    rng = np.random.default_rng(2)
+    arrays = [(rng.standard_normal(s) * 4).astype(d) for s, d in zip(shapes, dtypes)]
+    recorded = getattr(ac, op)(*[ac.tensor(a, requires_grad=a.dtype.kind == "f")
+                                 for a in arrays])
+    with ac.no_grad():
+        plain = getattr(ac, op)(*[ac.tensor(a) for a in arrays])
+    assert type(plain._data) is np.ndarray
+    assert plain.dtype == recorded.dtype and plain.shape == recorded.shape
+    np.testing.assert_array_equal(plain.numpy(), recorded.detach().numpy())
+
+
+def test_unrecorded_arithmetic_is_still_checked_by_anomaly_mode():
+    a = ac.tensor([1.0, np.inf])
+    with ac.no_grad(), ac.detect_anomaly(), pytest.raises(FloatingPointError, match="Sub"):
+        a - a
+
+
+def test_subtracting_bool_tensors_names_the_fix():
+    a = ac.tensor([True, False])
+    for mode in (ac.enable_grad, ac.no_grad):
+        with mode(), pytest.raises(TypeError, match=r"sub: .*bool.*\(2,\).*a != b"):
+            a - a
