@@ -17,6 +17,12 @@ def _as_list(x: Any) -> list:
     return list(x) if isinstance(x, (list, tuple)) else [x]
 
 
+def _implicit_seed(out: Tensor) -> Tensor:
+    """The gradient ``backward()`` starts from when none is given: ones, like ``out``."""
+    shape, dtype = out._data.shape, out._data.dtype
+    return Tensor._make(np.array(1, dtype) if shape == () else np.ones(shape, dtype))
+
+
 def _seeds(outputs: list[Tensor], grad_outputs: list | None) -> list[Tensor]:
     seeds = []
     grad_outputs = grad_outputs or [None] * len(outputs)
@@ -41,8 +47,7 @@ def _seeds(outputs: list[Tensor], grad_outputs: list | None) -> list[Tensor]:
                     f"(a tensor of shape {tuple(out.shape)}), or reduce it first, e.g. "
                     "out.sum().backward()."
                 )
-            shape, dtype = out._data.shape, out._data.dtype
-            g = Tensor._make(np.array(1, dtype) if shape == () else np.ones(shape, dtype))
+            g = _implicit_seed(out)
         elif not isinstance(g, Tensor):
             g = Tensor._make(np.asarray(g, dtype=out.dtype))
         if g.shape != out.shape:
@@ -62,23 +67,22 @@ def backward(
     inputs: Any = None,
 ) -> None:
     """Accumulate the gradients of ``tensors`` into the ``.grad`` of the leaves."""
+    if retain_graph is None:
+        retain_graph = create_graph
     if (type(tensors) is Tensor and grad_tensors is None and inputs is None
             and tensors.grad_fn is not None and tensors._data.shape == ()):
-        # the usual ``loss.backward()``: one 0-d result with a graph, seeded with 1
-        seed = Tensor._make(np.ones((), tensors._data.dtype))
-        run_backward([tensors.grad_fn], [seed], create_graph=create_graph,
-                     retain_graph=create_graph if retain_graph is None else retain_graph)
+        # the usual ``loss.backward()``: one 0-d result with a graph, nothing to check
+        run_backward([tensors.grad_fn], [_implicit_seed(tensors)], retain_graph=retain_graph,
+                     create_graph=create_graph)
         return
     outputs = _as_list(tensors)
     seeds = _seeds(outputs, _as_list(grad_tensors) if grad_tensors is not None else None)
-    if retain_graph is None:
-        retain_graph = create_graph
     roots = [t._grad_node() for t in outputs]
     if inputs is None:
         run_backward(roots, seeds, retain_graph=retain_graph, create_graph=create_graph)
         return
     targets = _as_list(inputs)
-    grads = grad(outputs, targets, [s for s in seeds], retain_graph=retain_graph,
+    grads = grad(outputs, targets, seeds, retain_graph=retain_graph,
                  create_graph=create_graph, allow_unused=True)
     for t, g in zip(targets, grads):
         if g is not None:

@@ -85,12 +85,16 @@ class Context:
             )
         out = []
         for value, version in zip(self._saved, self._saved_versions):
-            if type(value) is Tensor:  # the usual case, checked inline: a saved input
-                counter = value._vc
-                if counter is None or counter.value == version:
-                    out.append(value)
-                    continue
-            if value is _OUTPUT:
+            if isinstance(value, Tensor):  # a saved input: unchanged since it was saved?
+                counter = value._vc  # (None: never changed in place, so still version 0)
+                if counter is not None and counter.value != version:
+                    raise RuntimeError(
+                        f"{self.name}: one of the tensors it saved for backward (shape "
+                        f"{tuple(value.shape)}, {value.dtype}) was modified by an in-place "
+                        f"operation (version {version} when saved, {counter.value} now). Use "
+                        "an out-of-place op (x = x + y, not x += y) or clone() it first."
+                    )
+            elif value is _OUTPUT:
                 if self._output_version.value:
                     raise RuntimeError(
                         f"{self.name}: its output (shape {self.output_data.shape}, "
@@ -99,13 +103,6 @@ class Context:
                         "y += 1) or clone() it first."
                     )
                 value = Tensor._make(self.output_data, requires_grad=True, grad_fn=self)
-            elif isinstance(value, Tensor) and value._version != version:
-                raise RuntimeError(
-                    f"{self.name}: one of the tensors it saved for backward (shape "
-                    f"{tuple(value.shape)}, {value.dtype}) was modified by an in-place "
-                    f"operation (version {version} when saved, {value._version} now). Use "
-                    "an out-of-place op (x = x + y, not x += y) or clone() it first."
-                )
             out.append(value)
         return tuple(out)
 

@@ -264,9 +264,8 @@ class Tensor:
         vector-Jacobian product. The graph's saved values are freed afterwards unless
         ``retain_graph`` (default: ``create_graph``).
         """
-        gradients = None if gradient is None else [gradient]
-        _autograd.backward(self if gradients is None else [self], gradients, retain_graph,
-                           create_graph, inputs=inputs)
+        gradients = None if gradient is None else [gradient]  # (a list may be one gradient)
+        _autograd.backward(self, gradients, retain_graph, create_graph, inputs=inputs)
 
     def detach(self) -> Tensor:
         """The same values (shared memory), cut from the graph."""

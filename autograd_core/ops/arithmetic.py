@@ -12,9 +12,7 @@ from typing import Any
 import numpy as np
 
 from .. import ieee
-from ..anomaly import _state as _anomaly_state
 from ..function import Context, Function
-from ..grad_mode import _state as _grad_state
 from ..tensor import Tensor
 from ._util import broadcast_shapes, promote, unbroadcast
 
@@ -152,12 +150,6 @@ class Pow(Function):
 def _binary(fn: type[Function], a: Any, b: Any, op: str) -> Tensor:
     """Apply a broadcasting binary Function after PyTorch's type promotion."""
     ta, tb = type(a), type(b)
-    if ta is Tensor and tb is Tensor and fn.ufunc is not None and not (
-            _grad_state.enabled or _anomaly_state.enabled):
-        x, y = a._data, b._data  # nothing records (a backward pass, no_grad): just compute
-        same = x.dtype is y.dtype and x.shape == y.shape
-        if same and x.ndim and x.dtype.kind == "f":  # (a 0-d result would be a scalar)
-            return Tensor._make(fn.ufunc(x, y))
     fast = (
         (ta is Tensor and tb is Tensor and a._data.dtype == b._data.dtype)
         or (ta is Tensor and tb is float and a._data.dtype.kind == "f")
