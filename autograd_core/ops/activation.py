@@ -251,6 +251,16 @@ class Softplus(Function):
 # -- the hard (piecewise linear) activations ------------------------------------------------
 
 
+def _passed_inside(x: Tensor, grad: Tensor, lo: float, hi: float, slope: float = 1.0) -> Tensor:
+    """``slope * grad`` where ``lo < x < hi``, else 0: a linear piece between two flat ones,
+    with no gradient on the boundaries (hardtanh, hardsigmoid)."""
+    if not is_grad_enabled():
+        a, g = x._data, grad._data
+        passed = g if slope == 1.0 else g * slope
+        return _fused(np.where((a > lo) & (a < hi), passed, 0).astype(grad.dtype))
+    return where((x > lo) & (x < hi), grad if slope == 1.0 else grad * slope, 0.0)
+
+
 class Hardtanh(Function):
     """``clamp(x, min_val, max_val)``; unlike clamp, no gradient on the boundaries."""
 
@@ -267,11 +277,7 @@ class Hardtanh(Function):
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, None, None]:
         (x,) = ctx.saved_tensors
-        lo, hi = ctx.bounds
-        if not is_grad_enabled():
-            inside = (x._data > lo) & (x._data < hi)
-            return _fused(np.where(inside, grad._data, 0).astype(grad.dtype)), None, None
-        return where((x > lo) & (x < hi), grad, 0.0), None, None
+        return _passed_inside(x, grad, *ctx.bounds), None, None
 
 
 class Hardsigmoid(Function):
@@ -286,10 +292,7 @@ class Hardsigmoid(Function):
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> Tensor:
         (x,) = ctx.saved_tensors
-        if not is_grad_enabled():
-            inside = (x._data > -3) & (x._data < 3)
-            return _fused(np.where(inside, grad._data * (1 / 6), 0).astype(grad.dtype))
-        return where((x > -3) & (x < 3), grad * (1 / 6), 0.0)
+        return _passed_inside(x, grad, -3, 3, slope=1 / 6)
 
 
 class Hardswish(Function):
