@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -28,16 +29,20 @@ def as_operand(x: Any, op: str) -> Tensor | Scalar:
     )
 
 
-def broadcast_shapes(op: str, *shapes: tuple[int, ...]) -> tuple[int, ...]:
-    """numpy/PyTorch broadcasting of shapes, with an error that names the op and shapes."""
+def broadcast_shapes(op: str, *shapes: tuple[int, ...],
+                     operand_dtypes: Sequence[np.dtype] = ()) -> tuple[int, ...]:
+    """numpy/PyTorch broadcasting of shapes, with an error that names the op and shapes
+    (and the operands' dtypes, when given)."""
     try:
         return np.broadcast_shapes(*shapes)
     except ValueError:
         shown = " and ".join(str(tuple(s)) for s in shapes)
+        kinds = " and ".join(str(d) for d in operand_dtypes)
+        kinds = f" ({kinds})" if kinds else ""
         raise ValueError(
-            f"{op}: shapes {shown} cannot be broadcast together: aligned from the right, "
-            "each pair of sizes must be equal or one of them 1. Reshape or unsqueeze one "
-            "operand."
+            f"{op}: shapes {shown} cannot be broadcast together{kinds}: aligned from the "
+            "right, each pair of sizes must be equal or one of them 1. Reshape or unsqueeze "
+            "one operand."
         ) from None
 
 
@@ -52,9 +57,10 @@ def promote(op: str, *operands: Any) -> list[Any]:
 
     xs = [as_operand(x, op) for x in operands]
     target = dtypes.result_type(*xs)
-    shapes = [x.shape for x in xs if isinstance(x, Tensor)]
-    if len(shapes) > 1:
-        broadcast_shapes(op, *shapes)
+    tensors = [x for x in xs if isinstance(x, Tensor)]
+    if len(tensors) > 1:
+        broadcast_shapes(op, *[t.shape for t in tensors],
+                         operand_dtypes=[t.dtype for t in tensors])
     return [cast(x, target) if isinstance(x, Tensor) and x.dtype != target else x for x in xs]
 
 

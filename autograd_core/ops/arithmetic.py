@@ -161,7 +161,7 @@ def _binary(fn: type[Function], a: Any, b: Any, op: str) -> Tensor:
         return fn.apply(a, b)
     except ValueError:
         if isinstance(a, Tensor) and isinstance(b, Tensor):
-            broadcast_shapes(op, a.shape, b.shape)
+            broadcast_shapes(op, a.shape, b.shape, operand_dtypes=(a.dtype, b.dtype))
         raise
 
 

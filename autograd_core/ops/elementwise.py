@@ -399,8 +399,9 @@ def where(cond: Any, a: Any, b: Any) -> Tensor:
             f"{getattr(cond, 'dtype', type(cond).__name__)}; compare first, e.g. where(x > 0, ...)"
         )
     a, b = promote("where", a, b)
-    shapes = [cond.shape] + [x.shape for x in (a, b) if isinstance(x, Tensor)]
-    broadcast_shapes("where", *shapes)
+    tensors = [cond] + [x for x in (a, b) if isinstance(x, Tensor)]
+    broadcast_shapes("where", *[t.shape for t in tensors],
+                     operand_dtypes=[t.dtype for t in tensors])
     return Where.apply(cond, a, b)
 
 

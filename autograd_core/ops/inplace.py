@@ -126,9 +126,10 @@ def _check_result(op: str, t: Tensor, result: np.dtype, *others: Any) -> None:
             f"(tensor of shape {tuple(t.shape)}). Convert the tensor first (t = t.float()) "
             "or use the out-of-place op."
         )
-    shapes = [x.shape for x in others if isinstance(x, Tensor)]
-    if shapes:
-        shape = broadcast_shapes(op, t.shape, *shapes)
+    tensors = [x for x in others if isinstance(x, Tensor)]
+    if tensors:
+        shape = broadcast_shapes(op, t.shape, *[x.shape for x in tensors],
+                                 operand_dtypes=[t.dtype] + [x.dtype for x in tensors])
         if shape != t.shape:
             raise RuntimeError(
                 f"{op}: output with shape {tuple(t.shape)} doesn't match the broadcast "

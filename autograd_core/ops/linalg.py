@@ -82,15 +82,21 @@ class MatMul(Function):
 
 
 def _operands(op: str, a: Any, b: Any) -> tuple[Tensor, Tensor]:
-    """Both operands as Tensors of one dtype (PyTorch's promotion; bool is refused)."""
+    """Both operands as Tensors, as given (bool is refused): the shape checks see and name
+    the caller's dtypes, and `_product` promotes them afterwards."""
     a, b = (x if isinstance(x, Tensor) else Tensor(as_operand(x, op)) for x in (a, b))
     if a.dtype == dtypes.bool_ or b.dtype == dtypes.bool_:
         raise TypeError(
             f"{op}: bool tensors cannot be multiplied as matrices (got {a.dtype} and "
             f"{b.dtype}); convert them first with .float() or .long()"
         )
+    return a, b
+
+
+def _product(a: Tensor, b: Tensor) -> Tensor:
+    """The checked operands' matrix product, in their common dtype (PyTorch's promotion)."""
     target = dtypes.result_type(a, b)
-    return cast(a, target), cast(b, target)
+    return MatMul.apply(cast(a, target), cast(b, target))
 
 
 def _check_matmul(op: str, a: Tensor, b: Tensor) -> None:
@@ -105,17 +111,18 @@ def _check_matmul(op: str, a: Tensor, b: Tensor) -> None:
     if k_a != k_b:
         which = "second-to-last" if b.ndim > 1 else "only"
         raise ValueError(
-            f"{op}: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be multiplied: the "
-            f"last dimension of the first ({k_a}) must equal the {which} dimension of the "
-            f"second ({k_b})"
+            f"{op}: shapes {tuple(a.shape)} and {tuple(b.shape)} ({a.dtype} and {b.dtype}) "
+            f"cannot be multiplied: the last dimension of the first ({k_a}) must equal the "
+            f"{which} dimension of the second ({k_b})"
         )
     try:
         np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
     except ValueError:
         raise ValueError(
-            f"{op}: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be multiplied: their "
-            f"batch dimensions {tuple(a.shape[:-2])} and {tuple(b.shape[:-2])} do not "
-            "broadcast (aligned from the right, each pair must be equal or one of them 1)"
+            f"{op}: shapes {tuple(a.shape)} and {tuple(b.shape)} ({a.dtype} and {b.dtype}) "
+            f"cannot be multiplied: their batch dimensions {tuple(a.shape[:-2])} and "
+            f"{tuple(b.shape[:-2])} do not broadcast (aligned from the right, each pair must "
+            "be equal or one of them 1)"
         ) from None
 
 
@@ -123,7 +130,7 @@ def matmul(a: Any, b: Any) -> Tensor:
     """The matrix product ``a @ b`` with numpy's rules for 1-D and batched operands."""
     a, b = _operands("matmul", a, b)
     _check_matmul("matmul", a, b)
-    return MatMul.apply(a, b)
+    return _product(a, b)
 
 
 def _require_ndim(op: str, a: Tensor, b: Tensor, want: tuple[int, int], hint: str) -> None:
@@ -139,7 +146,7 @@ def mm(a: Any, b: Any) -> Tensor:
     a, b = _operands("mm", a, b)
     _require_ndim("mm", a, b, (2, 2), "use matmul for vectors or batches")
     _check_matmul("mm", a, b)
-    return MatMul.apply(a, b)
+    return _product(a, b)
 
 
 def bmm(a: Any, b: Any) -> Tensor:
@@ -152,7 +159,7 @@ def bmm(a: Any, b: Any) -> Tensor:
             f"({a.shape[0]} != {b.shape[0]}); use matmul to broadcast a batch of 1"
         )
     _check_matmul("bmm", a, b)
-    return MatMul.apply(a, b)
+    return _product(a, b)
 
 
 def dot(a: Any, b: Any) -> Tensor:
@@ -160,7 +167,7 @@ def dot(a: Any, b: Any) -> Tensor:
     a, b = _operands("dot", a, b)
     _require_ndim("dot", a, b, (1, 1), "use matmul or (a * b).sum(dim) for other shapes")
     _check_matmul("dot", a, b)
-    return MatMul.apply(a, b)
+    return _product(a, b)
 
 
 def mv(a: Any, b: Any) -> Tensor:
@@ -168,7 +175,7 @@ def mv(a: Any, b: Any) -> Tensor:
     a, b = _operands("mv", a, b)
     _require_ndim("mv", a, b, (2, 1), "use matmul for other shapes")
     _check_matmul("mv", a, b)
-    return MatMul.apply(a, b)
+    return _product(a, b)
 
 
 def outer(a: Any, b: Any) -> Tensor:

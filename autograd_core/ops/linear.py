@@ -126,7 +126,8 @@ def check_features(op: str, x: Tensor, in_features: int) -> None:
     if x.ndim == 0 or x.shape[-1] != in_features:
         raise ValueError(
             f"{op}: expected input of shape (*, in_features) = (*, {in_features}), got shape "
-            f"{tuple(x.shape)}; the last dimension must hold the {in_features} features"
+            f"{tuple(x.shape)} ({x.dtype}); the last dimension must hold the {in_features} "
+            "features"
         )
 
 

@@ -15,8 +15,21 @@ def broadcast_mismatch():
     leaf(2, 3) + leaf(4)
 
 
+def broadcast_mismatch_mixed_dtypes():
+    leaf(2, 3) * leaf(4).double()
+
+
+def inplace_broadcast_mismatch():
+    with ac.no_grad():
+        leaf(3).add_(leaf(2))
+
+
 def matmul_inner():
     leaf(2, 3) @ leaf(4, 5)
+
+
+def matmul_batch():
+    leaf(2, 2, 3) @ leaf(3, 3, 2).double()
 
 
 def backward_non_scalar():
@@ -51,8 +64,13 @@ def inplace_on_leaf():
 
 
 CASES = [
-    (broadcast_mismatch, ValueError, [r"add", r"\(2, 3\)", r"\(4,\)"]),
-    (matmul_inner, (ValueError, RuntimeError), [r"matmul", r"\(2, 3\)", r"\(4, 5\)"]),
+    (broadcast_mismatch, ValueError, [r"add", r"\(2, 3\)", r"\(4,\)", r"float32"]),
+    (broadcast_mismatch_mixed_dtypes, ValueError,
+     [r"mul", r"\(2, 3\)", r"\(4,\)", r"float32 and float64"]),
+    (inplace_broadcast_mismatch, ValueError, [r"add_", r"\(3,\)", r"\(2,\)", r"float32"]),
+    (matmul_inner, (ValueError, RuntimeError),
+     [r"matmul", r"\(2, 3\)", r"\(4, 5\)", r"float32 and float32"]),
+    (matmul_batch, ValueError, [r"matmul", r"\(2, 2, 3\)", r"\(3, 3, 2\)", r"float32 and float64"]),
     (backward_non_scalar, RuntimeError, [r"backward", r"\(2, 3\)"]),
     (backward_twice, RuntimeError, [r"ExpBackward|SumBackward", r"retain_graph"]),
     (inplace_on_saved, RuntimeError, [r"ExpBackward", r"in-place", r"\(3,\)"]),
