@@ -2,7 +2,9 @@
 
 ``_FirstOrder.step`` evaluates the closure (with gradients on), then, under ``no_grad``,
 hands each parameter that has a gradient to the subclass's ``_update`` (which changes
-``p._data`` and the state arrays in place) and bumps the parameter's version counter.
+``p._data`` and the state arrays in place) and bumps the parameter's version counter. A
+subclass may override ``_updater`` instead, to read a group's hyperparameters once per
+step rather than once per parameter.
 Parameters whose ``.grad`` is None are skipped: they get no state and do not move.
 """
 
@@ -44,6 +46,7 @@ class _FirstOrder(Optimizer):
                 loss = closure()
         with no_grad():
             for group in self.param_groups:
+                update = self._updater(group)
                 for i, p in enumerate(group["params"]):
                     if p.grad is None:
                         continue
@@ -57,11 +60,19 @@ class _FirstOrder(Optimizer):
                     state = self.state.get(p)
                     if state is None:
                         state = {}
-                    self._update(p, grad, state, group)
+                    update(p, grad, state)
                     if state:  # stateless updates (plain SGD) leave no entry, as in PyTorch
                         self.state[p] = state
-                    p._bump_version()
+                    counter = p._vc
+                    if counter is None:
+                        p._bump_version()
+                    else:
+                        counter.value += 1
         return loss
+
+    def _updater(self, group: dict[str, Any]) -> Callable[[Tensor, np.ndarray, dict], None]:
+        """The update of one parameter of ``group``: ``update(p, grad, state)``."""
+        return lambda p, grad, state: self._update(p, grad, state, group)
 
     def _update(self, p: Tensor, grad: np.ndarray, state: dict[str, Any],
                 group: dict[str, Any]) -> None:

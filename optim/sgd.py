@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -80,27 +80,34 @@ class SGD(_FirstOrder):
                 raise ValueError(f"{name}: momentum_form='sutskever' needs momentum < 1, "
                                  f"got {hp['momentum']!r}")
 
-    def _update(self, p: Tensor, grad: np.ndarray, state: dict[str, Any],
-                group: dict[str, Any]) -> None:
-        momentum = float(group["momentum"])
+    def _updater(self, group: dict[str, Any]) -> Callable[[Tensor, np.ndarray, dict], None]:
+        """One fused kernel call per parameter, with the group's hyperparameters read once."""
+        lr, momentum = float(group["lr"]), float(group["momentum"])
+        dampening, weight_decay = float(group["dampening"]), float(group["weight_decay"])
+        nesterov, maximize = bool(group["nesterov"]), bool(group["maximize"])
         if momentum != 0 and group["momentum_form"] == "sutskever":
-            if "velocity" not in state:
-                state["velocity"] = zeros(p)
-            kernel("sgd_sutskever_update")(
-                p._data, grad, state["velocity"]._data, float(group["lr"]), momentum,
-                float(group["weight_decay"]), bool(group["nesterov"]), bool(group["maximize"]))
-            return
-        buffer = None
-        first = False
-        if momentum != 0:
-            if "momentum_buffer" not in state:
+            sutskever = kernel("sgd_sutskever_update")
+
+            def update_velocity(p: Tensor, grad: np.ndarray, state: dict[str, Any]) -> None:
+                if "velocity" not in state:
+                    state["velocity"] = zeros(p)
+                sutskever(p._data, grad, state["velocity"]._data, lr, momentum, weight_decay,
+                          nesterov, maximize)
+
+            return update_velocity
+        sgd = kernel("sgd_update")
+        if momentum == 0:
+            return lambda p, grad, state: sgd(p._data, grad, None, False, lr, 0.0, dampening,
+                                              weight_decay, nesterov, maximize)
+
+        def update_buffer(p: Tensor, grad: np.ndarray, state: dict[str, Any]) -> None:
+            first = "momentum_buffer" not in state
+            if first:  # PyTorch starts the buffer at the first gradient
                 state["momentum_buffer"] = zeros(p)
-                first = True  # PyTorch starts the buffer at the first gradient
-            buffer = state["momentum_buffer"]._data
-        kernel("sgd_update")(
-            p._data, grad, buffer, first, float(group["lr"]), momentum,
-            float(group["dampening"]), float(group["weight_decay"]), bool(group["nesterov"]),
-            bool(group["maximize"]))
+            sgd(p._data, grad, state["momentum_buffer"]._data, first, lr, momentum, dampening,
+                weight_decay, nesterov, maximize)
+
+        return update_buffer
 
 
 class SignSGD(_FirstOrder):

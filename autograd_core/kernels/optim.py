@@ -204,7 +204,10 @@ def _fits(param: np.ndarray, grad: np.ndarray, *states: np.ndarray) -> bool:
     dtype, shape = param.dtype, param.shape
     if dtype not in FLOATS or grad.dtype != dtype or grad.shape != shape:
         return False
-    for a in (param, *states):  # (a loop, not all(...): this runs per parameter per step)
+    flags = param.flags
+    if not (flags.c_contiguous and flags.writeable):
+        return False
+    for a in states:  # (a loop, not all(...): this runs per parameter per step)
         flags = a.flags
         if a.dtype != dtype or a.shape != shape or not (flags.c_contiguous and flags.writeable):
             return False
@@ -219,6 +222,8 @@ def _flat(a: np.ndarray) -> np.ndarray:
 
 
 def _wrap_sgd(compiled: Callable, reference: Callable) -> Callable:
+    hps: dict[tuple, np.ndarray] = {}  # the last few hyperparameter arrays, reused
+
     def run(param, grad, momentum_buffer, first, lr, momentum, dampening, weight_decay,
             nesterov, maximize):
         states = (momentum_buffer,) if momentum != 0 else ()
@@ -226,7 +231,12 @@ def _wrap_sgd(compiled: Callable, reference: Callable) -> Callable:
             return reference(param, grad, momentum_buffer, first, lr, momentum, dampening,
                              weight_decay, nesterov, maximize)
         buf = momentum_buffer.reshape(-1) if momentum != 0 else _NO_BUFFER[param.dtype]
-        hp = np.array([-lr, momentum, 1 - dampening, weight_decay], param.dtype)
+        key = (param.dtype, lr, momentum, dampening, weight_decay)
+        hp = hps.get(key)
+        if hp is None:
+            if len(hps) > 16:  # a schedule changes lr every step: keep only recent ones
+                hps.clear()
+            hp = hps[key] = np.array([-lr, momentum, 1 - dampening, weight_decay], param.dtype)
         compiled(param.reshape(-1), _flat(grad), buf, hp, momentum != 0, weight_decay != 0,
                  bool(nesterov), bool(maximize), bool(first))
         return None

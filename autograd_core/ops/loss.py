@@ -36,9 +36,9 @@ import numpy as np
 from .. import dtypes
 from ..function import Context, Function
 from ..grad_mode import is_grad_enabled
-from ..kernels import reference
 from ..tensor import Tensor
 from ._util import broadcast_shapes, unbroadcast
+from .softmax import forward_kernel
 
 REDUCTIONS = ("mean", "sum", "none")
 _BCE_EPSILON = float(np.float32(1e-12))  # PyTorch's clamp of x (1 - x): 1e-12 as a float32
@@ -83,7 +83,9 @@ def _reduce(per: np.ndarray, reduction: str, denominator: float) -> np.ndarray:
     total = per.sum()
     if reduction == "sum":
         return np.asarray(total)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    if denominator >= 1:  # (nothing to warn about: no 0/0, no overflow)
+        return np.asarray(total / per.dtype.type(denominator))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         return np.asarray(total / per.dtype.type(denominator))
 
 
@@ -111,7 +113,7 @@ class CrossEntropy(Function):
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, target: np.ndarray, weight: np.ndarray | None,
                 ignore_index: int, smoothing: float, reduction: str) -> np.ndarray:
-        logp = reference("log_softmax_forward")(x, 1)
+        logp = forward_kernel("log_softmax_forward", x, 1)(x, 1)
         if weight is None and not smoothing and x.ndim == 2 and reduction != "none" and (
                 not (target == ignore_index).any()):
             return _plain_forward(ctx, x, target, logp, reduction)

@@ -264,6 +264,25 @@ def test_softmax_magnitude_1e4_is_stable():
                                    -1.0 - np.log1p(np.exp(-1.0)), rtol=1e-6)
 
 
+def test_softmax_forwards_pick_numba_only_where_it_is_faster(monkeypatch):
+    """Short slices along the last dim (a classifier's classes) or small inputs: the Numba
+    loop; long slices: numpy's vectorised exp (./run bench kernels measures both)."""
+    from autograd_core.ops.softmax import forward_kernel
+
+    monkeypatch.setenv("AUTOGRAD_CORE_JIT", "1")
+    name = "log_softmax_forward"
+    numba, numpy = K.kernel(name), K.reference(name)
+    assert numba is not numpy
+    picks = {(128, 10): numba, (1024, 16): numba, (4, 100): numba, (128, 1000): numpy,
+             (64, 100): numpy, (10, 128): numpy}
+    for shape, expected in picks.items():
+        assert forward_kernel(name, np.zeros(shape, np.float32), 1) is expected, shape
+    assert forward_kernel(name, np.zeros((10, 4), np.float32), 0) is numpy  # not the last dim
+    assert forward_kernel(name, np.zeros((), np.float32), 0) is numpy
+    monkeypatch.setenv("AUTOGRAD_CORE_JIT", "0")
+    assert forward_kernel(name, np.zeros((128, 10), np.float32), 1) is numpy
+
+
 # -- the seam -----------------------------------------------------------------------------
 
 def test_available_lists_every_kernel():
