@@ -5,7 +5,9 @@ scalar loops beat numpy where numpy makes several passes over memory (relu, leak
 the fused backwards of tanh and sigmoid, exact gelu); numpy wins wherever the math calls
 ``exp``, ``tanh`` or ``log1p``, which numpy evaluates with SIMD and Numba one element at
 a time. The last column says which one the ops ask for, read from their source, so a line
-whose ratio disagrees with that choice is a slowdown users pay.
+whose ratio disagrees with that choice is a slowdown users pay. The softmax forwards pick
+by shape (short slices: Numba, whose loop avoids numpy's fixed cost per call; long ones:
+numpy), so a second table times them by shape beside the version picked.
 
     ./run bench kernels
 """
@@ -23,8 +25,11 @@ import numpy as np
 from _timing import single_thread
 
 from autograd_core.kernels import activations, kernel, reference, softmax
+from autograd_core.ops.softmax import forward_kernel
 
 SIZES = (1_000, 100_000, 1_000_000)
+SOFTMAX_SHAPES = ((128, 2), (128, 10), (1024, 16), (128, 32), (4, 100), (64, 100),
+                  (128, 1000))  # (rows, slice length): the softmax forwards pick by shape
 OPS = Path(__file__).resolve().parent.parent / "autograd_core" / "ops"
 
 
@@ -84,7 +89,28 @@ def main() -> None:
         print(f"{name:24s}" + "".join(cells) + f"   {used.get(name, 'numpy, own code')}")
     print("ratio: Numba's time / numpy's at that many elements (below 1: Numba is faster);")
     print("ops use: what autograd_core/ops asks the seam for by name; 'own code': the op's")
-    print("numpy math, or the reference reached through a helper (softmax forwards)")
+    print("numpy math, or a kernel reached through a helper (softmax forwards: by shape, below)")
+    print()
+    softmax_forwards_by_shape(rng)
+
+
+def softmax_forwards_by_shape(rng: np.random.Generator) -> None:
+    """The softmax forwards along the last dim: Numba / numpy by shape, and which one
+    ``ops.softmax.forward_kernel`` picks (the faster one, unless the line is marked)."""
+    names = ("softmax_forward", "log_softmax_forward")
+    print(f"{'softmax forwards (rows, n)':28s}" + "".join(f"{n:>22s}" for n in names))
+    for shape in SOFTMAX_SHAPES:
+        x = rng.standard_normal(shape).astype(np.float32)
+        cells = []
+        for name in names:
+            jit, ref = kernel(name), reference(name)
+            jit(x, 1)
+            ratio = median_time(jit, (x, 1), x.size) / median_time(ref, (x, 1), x.size)
+            picked = "numba" if forward_kernel(name, x, 1) is jit else "numpy"
+            slower = (picked == "numba") != (ratio < 1)
+            cells.append(f"{ratio:5.2f}x {picked}" + (" (slower!)" if slower else ""))
+        print(f"{str(shape):28s}" + "".join(f"{c:>22s}" for c in cells).rstrip())
+    print("ratio: Numba's time / numpy's; then the version the ops pick for that shape")
 
 
 if __name__ == "__main__":
