@@ -19,7 +19,6 @@ from typing import Any
 import numpy as np
 
 from . import dtypes
-from .grad_mode import is_grad_enabled
 
 _new = object.__new__
 
@@ -385,11 +384,6 @@ def _check_dim(dim: int, ndim: int, op: str) -> int:
             f"but got {dim})"
         )
     return dim % max(ndim, 1)
-
-
-def tensor_is_recording(*tensors: Tensor) -> bool:
-    """Would an op on these tensors record a graph right now?"""
-    return is_grad_enabled() and any(t._requires_grad for t in tensors)
 
 
 from . import autograd as _autograd  # noqa: E402 - autograd needs Tensor defined first

@@ -86,10 +86,6 @@ def unbroadcast(grad: Tensor, shape: tuple[int, ...]) -> Tensor:
     return sum_to(grad, shape)
 
 
-def is_float(x: Any) -> bool:
-    return isinstance(x, Tensor) and x.dtype.kind == "f"
-
-
 def int_tuple(value: Any, nd: int, what: str, op: str, minimum: int) -> tuple[int, ...]:
     """An int or a sequence of ``nd`` ints (kernel sizes, strides, ...), each at least
     ``minimum``, as a tuple; otherwise an error naming the op and the argument."""
