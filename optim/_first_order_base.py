@@ -2,10 +2,10 @@
 
 ``_FirstOrder.step`` evaluates the closure (with gradients on), then, under ``no_grad``,
 hands each parameter that has a gradient to the subclass's ``_update`` (which changes
-``p._data`` and the state arrays in place) and bumps the parameter's version counter. A
-subclass may override ``_updater`` instead, to read a group's hyperparameters once per
-step rather than once per parameter.
-Parameters whose ``.grad`` is None are skipped: they get no state and do not move.
+``p._data`` and the state arrays in place) and bumps the parameter's version counter.
+Parameters whose ``.grad`` is None are skipped: they get no state and do not move. A
+subclass may override ``_updater`` instead of ``_update``, to read a group's
+hyperparameters once per step rather than once per parameter (SGD does).
 """
 
 from __future__ import annotations

@@ -6,9 +6,9 @@ stable: the maximum of each slice is subtracted before ``exp``. Forward picks by
 along the last dim (a classifier's 10 classes) or small inputs, where numpy's fixed cost
 per call dominates; the numpy reference otherwise, whose vectorised ``exp`` is 3 to 4x
 faster than the loop's one-at-a-time ``exp`` on long slices. log_softmax's backward, which
-also calls ``exp``, uses numpy. softmax's first-order backward,
-which does not, uses the fused Numba kernel when ``dim`` is the last dimension (about
-twice numpy's speed) and numpy otherwise. Backward reads the output ``y``:
+also calls ``exp``, uses numpy. softmax's first-order backward, which does not, uses the
+fused Numba kernel when ``dim`` is the last dimension (about twice numpy's speed) and
+numpy otherwise. Backward reads the output ``y``:
 
 - softmax:      ``grad_x = y * (g - sum(g * y, dim))``
 - log_softmax:  ``grad_x = g - exp(y) * sum(g, dim)``
