@@ -323,10 +323,7 @@ def _accumulate_into_leaf(leaf: Any, grad: Any, create_graph: bool) -> None:
         leaf.grad = current + grad
     else:
         np.add(current._data, grad._data, out=current._data)
-        if current._vc is None:
-            current._bump_version()
-        else:
-            current._vc.value += 1
+        current._bump_version()
 
 
 def _unshared(grad: Tensor) -> bool:

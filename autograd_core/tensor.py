@@ -177,7 +177,11 @@ class Tensor:
         return self._vc
 
     def _bump_version(self) -> None:
-        self._shared_version().value += 1
+        """Count one in-place change (one call: optimizers run this per parameter per step)."""
+        counter = self._vc
+        if counter is None:
+            counter = self._vc = VersionCounter()
+        counter.value += 1
 
     # -- conversion ---------------------------------------------------------------------
 

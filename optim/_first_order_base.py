@@ -63,11 +63,7 @@ class _FirstOrder(Optimizer):
                     update(p, grad, state)
                     if state:  # stateless updates (plain SGD) leave no entry, as in PyTorch
                         self.state[p] = state
-                    counter = p._vc
-                    if counter is None:
-                        p._bump_version()
-                    else:
-                        counter.value += 1
+                    p._bump_version()
         return loss
 
     def _updater(self, group: dict[str, Any]) -> Callable[[Tensor, np.ndarray, dict], None]:
