@@ -18,9 +18,17 @@ def manual_seed(seed: int) -> None:
     _rng = np.random.default_rng(seed)
 
 
-def generator() -> np.random.Generator:
-    """The shared random generator (``nn.init`` and dropout draw from it too)."""
-    return _rng
+def generator(own: np.random.Generator | None = None) -> np.random.Generator:
+    """``own`` when given, else the shared random generator (``nn.init`` and dropout draw
+    from it too)."""
+    return own if own is not None else _rng
+
+
+def own_generator(seed: int | None) -> np.random.Generator | None:
+    """A generator of its own for ``seed`` (the same seed repeats the same draws), or None
+    to draw from the shared one: what a ``seed=`` argument (loaders, splits, random
+    transforms) gives `generator`."""
+    return None if seed is None else np.random.default_rng(seed)
 
 
 def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:

@@ -94,7 +94,7 @@ class DataLoader:
         self.drop_last = bool(drop_last)
         self.seed = seed
         self.collate_fn = default_collate if collate_fn is None else collate_fn
-        self._rng = None if seed is None else np.random.default_rng(seed)
+        self._rng = creation.own_generator(seed)
 
     def __len__(self) -> int:
         n = len(self.dataset)
@@ -104,7 +104,7 @@ class DataLoader:
         n = len(self.dataset)
         if not self.shuffle:
             return np.arange(n, dtype=np.int64)
-        rng = self._rng if self._rng is not None else creation.generator()
+        rng = creation.generator(self._rng)
         return rng.permutation(n).astype(np.int64)
 
     def __iter__(self) -> Iterator[Any]:

@@ -12,10 +12,6 @@ from .. import creation
 from .dataset import Dataset, Subset
 
 
-def _rng(seed: int | None) -> np.random.Generator:
-    return creation.generator() if seed is None else np.random.default_rng(seed)
-
-
 def _split_lengths(n: int, lengths: Sequence[float]) -> list[int]:
     """Counts from ``lengths``: counts as given, or fractions summing to 1 (as torch does)."""
     lengths = list(lengths)
@@ -59,7 +55,7 @@ def random_split(
     """
     n = len(dataset)
     counts = _split_lengths(n, lengths)
-    order = _rng(seed).permutation(n)
+    order = creation.generator(creation.own_generator(seed)).permutation(n)
     bounds = np.cumsum([0, *counts])
     return [Subset(dataset, order[a:b].tolist()) for a, b in zip(bounds[:-1], bounds[1:],
                                                                   strict=True)]
@@ -79,8 +75,8 @@ def kfold(
         raise ValueError(f"kfold: k must be an int >= 2, got {k!r}")
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < k:
         raise ValueError(f"kfold: need an int n >= k to make {k} non-empty folds, got n={n!r}")
-    order = _rng(seed).permutation(n) if shuffle else np.arange(n)
-    order = order.astype(np.int64)
+    rng = creation.generator(creation.own_generator(seed))
+    order = (rng.permutation(n) if shuffle else np.arange(n)).astype(np.int64)
     sizes = np.full(k, n // k)
     sizes[: n % k] += 1
     start = 0

@@ -48,14 +48,6 @@ def _images(array: np.ndarray, name: str) -> np.ndarray:
     )
 
 
-def _rng(own: np.random.Generator | None) -> np.random.Generator:
-    return own if own is not None else creation.generator()
-
-
-def _seeded(seed: int | None) -> np.random.Generator | None:
-    return None if seed is None else np.random.default_rng(seed)
-
-
 class Compose:
     """Apply ``transforms`` in order. ``fit(data)`` fits each fittable one on the data as the
     earlier transforms leave it."""
@@ -207,12 +199,12 @@ class RandomHorizontalFlip:
         if not 0.0 <= p <= 1.0:
             raise ValueError(f"RandomHorizontalFlip: p is a probability in [0, 1], got {p}")
         self.p = p
-        self._gen = _seeded(seed)
+        self._gen = creation.own_generator(seed)
 
     def __call__(self, x: Any) -> Any:
         array, was_tensor = _unwrap(x)
         images = _images(array, "RandomHorizontalFlip")
-        flip = _rng(self._gen).random(len(images)) < self.p
+        flip = creation.generator(self._gen).random(len(images)) < self.p
         out = images.copy()
         out[flip] = images[flip][..., ::-1]
         return _wrap(out.reshape(array.shape), was_tensor)
@@ -255,7 +247,7 @@ class RandomCrop:
     ) -> None:
         self.size = _pair(size, "RandomCrop")
         self.padding = _padding(padding)
-        self._gen = _seeded(seed)
+        self._gen = creation.own_generator(seed)
 
     def __call__(self, x: Any) -> Any:
         array, was_tensor = _unwrap(x)
@@ -269,7 +261,7 @@ class RandomCrop:
                 f"RandomCrop: crop size {(h, w)} is larger than the padded image {(ph, pw)} "
                 f"(input shape {array.shape}, padding {self.padding})"
             )
-        rng = _rng(self._gen)
+        rng = creation.generator(self._gen)
         ys = rng.integers(0, ph - h + 1, size=len(images))
         xs = rng.integers(0, pw - w + 1, size=len(images))
         out = np.stack([img[:, i:i + h, j:j + w] for img, i, j in zip(padded, ys, xs,
@@ -288,12 +280,12 @@ class GaussianNoise:
             raise ValueError(f"GaussianNoise: std must be >= 0, got {std}")
         self.std = std
         self.mean = mean
-        self._gen = _seeded(seed)
+        self._gen = creation.own_generator(seed)
 
     def __call__(self, x: Any) -> Any:
         array, was_tensor = _unwrap(x)
         out = _float(array)
-        noise = _rng(self._gen).normal(self.mean, self.std, size=out.shape)
+        noise = creation.generator(self._gen).normal(self.mean, self.std, size=out.shape)
         return _wrap((out + noise).astype(out.dtype), was_tensor)
 
     def __repr__(self) -> str:
@@ -337,12 +329,12 @@ class ColorJitter:
     ) -> None:
         self.brightness = _factor_range(brightness, "brightness")
         self.contrast = _factor_range(contrast, "contrast")
-        self._gen = _seeded(seed)
+        self._gen = creation.own_generator(seed)
 
     def __call__(self, x: Any) -> Any:
         array, was_tensor = _unwrap(x)
         images = _float(_images(array, "ColorJitter"))
-        rng = _rng(self._gen)
+        rng = creation.generator(self._gen)
         out = np.empty_like(images)
         for n, image in enumerate(images):
             for step in rng.permutation(2):
