@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd_core import Tensor
+from autograd_core import Tensor, figures
 
 from .module import Module
 
@@ -273,24 +273,6 @@ class UpdateRatioTracker:
         return f"UpdateRatioTracker(params={len(self.params)}, steps={len(self.history)})"
 
 
-def _figure(what: str, figsize: tuple[float, float]) -> Any:
-    try:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-    except ImportError:
-        raise ImportError(f"{what} needs matplotlib: pip install matplotlib") from None
-    fig = Figure(figsize=figsize, layout="constrained")
-    FigureCanvasAgg(fig)
-    return fig
-
-
-def _save(fig: Any, path: str | Path) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path)
-    return path
-
-
 def _latest_stats(stats: Any) -> dict[str, LayerStats]:
     if isinstance(stats, ActivationMonitor):
         return stats.latest()
@@ -322,7 +304,7 @@ def plot_activations(stats: Any, path: str | Path) -> Path:
     names = list(latest)
     ncols = min(len(names), 5)
     nrows = math.ceil(len(names) / ncols)
-    fig = _figure("plot_activations", (3.0 * ncols + 1, 3.0 + 2.2 * nrows))
+    fig = figures.figure("plot_activations", (3.0 * ncols + 1, 3.0 + 2.2 * nrows))
     top, bottom = fig.subfigures(2, 1, height_ratios=[3.0, 2.2 * nrows])
     x = np.arange(len(names))
     for ax, key in zip(top.subplots(1, 2), ("mean", "std")):
@@ -339,7 +321,7 @@ def plot_activations(stats: Any, path: str | Path) -> Path:
         ax.tick_params(labelsize=7)
     for ax in axes[len(names):]:
         ax.set_visible(False)
-    return _save(fig, path)
+    return figures.save(fig, path)
 
 
 def plot_update_ratios(history: Any, path: str | Path, target: float = 1e-3) -> Path:
@@ -352,7 +334,7 @@ def plot_update_ratios(history: Any, path: str | Path, target: float = 1e-3) -> 
     names: list[str] = []
     for h in steps:
         names.extend(n for n in h if n not in names)
-    fig = _figure("plot_update_ratios", (7, 4.5))
+    fig = figures.figure("plot_update_ratios", (7, 4.5))
     ax = fig.add_subplot(1, 1, 1)
     xs = np.arange(1, len(steps) + 1)
     for name in names:
@@ -365,5 +347,5 @@ def plot_update_ratios(history: Any, path: str | Path, target: float = 1e-3) -> 
     ax.set_ylabel("||dW|| / ||W||")
     ax.grid(alpha=0.3, which="both")
     ax.legend(fontsize=7, ncols=max(1, math.ceil(len(names) / 12)))
-    return _save(fig, path)
+    return figures.save(fig, path)
 

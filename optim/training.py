@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd_core import Tensor, no_grad
+from autograd_core import Tensor, figures, no_grad
 
 from .lr_scheduler import ReduceLROnPlateau
 
@@ -136,17 +136,11 @@ class History:
     def plot(self, path: str | Path) -> Path:
         """Save loss curves (per step and per epoch) and accuracy curves to an image file.
 
-        Uses matplotlib's Agg canvas directly, so no window opens and pyplot's global
+        Draws off-screen (``autograd_core.figures``): no window opens and pyplot's global
         backend is left alone. Returns the path.
         """
-        try:
-            from matplotlib.backends.backend_agg import FigureCanvasAgg
-            from matplotlib.figure import Figure
-        except ImportError:
-            raise ImportError("History.plot needs matplotlib: pip install matplotlib") from None
         acc_keys = [k for k in ("train_accuracy", "val_accuracy") if k in self.columns]
-        fig = Figure(figsize=(11 if acc_keys else 6, 4), layout="constrained")
-        FigureCanvasAgg(fig)
+        fig = figures.figure("History.plot", (11 if acc_keys else 6, 4))
         ax = fig.add_subplot(1, 2 if acc_keys else 1, 1)
         if self.steps:
             per_epoch = max(1, sum(1 for s in self.steps if s["epoch"] == self.steps[0]["epoch"]))
@@ -161,10 +155,7 @@ class History:
             for key in acc_keys:
                 ax2.plot(*self._series(key), "o-", label=key.replace("_", " "))
             self._decorate(ax2, "accuracy")
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path)
-        return path
+        return figures.save(fig, path)
 
     def _series(self, key: str) -> tuple[list[int], list[float]]:
         pairs = [(r["epoch"], r[key]) for r in self.epochs if r.get(key) is not None]
