@@ -225,7 +225,18 @@ class Tensor:
         return int(self._data.reshape(()).item())
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        return self._data if dtype is None else self._data.astype(dtype)
+        """numpy's protocol: ``np.asarray(t)`` shares memory, ``np.array(t)`` copies (as
+        with a torch tensor), and ``copy=False`` refuses a conversion that needs a copy."""
+        array = self._data
+        if dtype is not None and np.dtype(dtype) != array.dtype:
+            if copy is False:
+                raise ValueError(
+                    f"Tensor.__array__: a {array.dtype} tensor of shape {tuple(array.shape)} "
+                    f"can't become {np.dtype(dtype)} without a copy (copy=False was asked); "
+                    "pass copy=None or convert with .astype() first"
+                )
+            return array.astype(dtype)  # a new array already
+        return array.copy() if copy else array
 
     def __repr__(self) -> str:
         body = np.array2string(

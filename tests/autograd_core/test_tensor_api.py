@@ -58,6 +58,20 @@ def test_attributes_and_conversions():
         ac.tensor([1.0], requires_grad=True).numpy()
 
 
+def test_numpy_array_protocol_copies_when_asked_as_torch_does():
+    t = ac.tensor([1.0, 2.0])
+    copied = np.array(t)  # np.array copies by default: writing to it leaves the tensor alone
+    copied[0] = 99.0
+    assert t.tolist() == [1.0, 2.0]
+    theirs = torch.tensor([1.0, 2.0])
+    np.array(theirs)[0] = 99.0
+    assert theirs.tolist() == [1.0, 2.0]
+    assert np.asarray(t) is t._data and np.array(t, copy=False) is t._data  # shared memory
+    assert np.array(t, dtype=np.float64).dtype == np.float64
+    with pytest.raises(ValueError, match="float32.*float64.*copy=False"):
+        np.array(t, dtype=np.float64, copy=False)
+
+
 def test_repr_reads_like_pytorch():
     assert repr(ac.tensor([1.0, 2.5])) == "tensor([1. , 2.5])"
     assert "dtype=float64" in repr(ac.tensor([1.0], dtype="float64"))
