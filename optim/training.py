@@ -34,10 +34,6 @@ DIVERGENCE_FACTOR = 3.0  # the guard stops once the loss exceeds this multiple o
 
 # -- metrics ------------------------------------------------------------------------------
 
-def _np(value: Any) -> np.ndarray:
-    return value._data if isinstance(value, Tensor) else np.asarray(value)
-
-
 def accuracy(output: Any, target: Any, threshold: float = 0.0) -> float:
     """Fraction of correct predictions in a batch.
 
@@ -47,7 +43,7 @@ def accuracy(output: Any, target: Any, threshold: float = 0.0) -> float:
     ``BCEWithLogitsLoss`` takes it: the prediction is ``output > threshold`` (pass
     ``threshold=0.5`` for probabilities, e.g. with ``functools.partial``).
     """
-    out, tgt = _np(output), _np(target)
+    out, tgt = np.asarray(output), np.asarray(target)
     binary = out.ndim <= 1 or (out.ndim == 2 and out.shape[1] == 1)
     if binary:
         pred = (out.reshape(-1) > threshold).astype(np.int64)
@@ -216,7 +212,7 @@ class Callback:
 
 def _copy_state(model: Any) -> dict[str, np.ndarray]:
     """Deep copies of the arrays in ``model.state_dict()`` (live views would drift)."""
-    return {key: np.array(_np(value), copy=True) for key, value in model.state_dict().items()}
+    return {key: np.array(value, copy=True) for key, value in model.state_dict().items()}
 
 
 class EarlyStopping(Callback):
@@ -371,7 +367,7 @@ def _save_checkpoint(model: Any, path: Path) -> None:
         if not isinstance(key, str):
             raise TypeError(f"fit: checkpoint keys must be strings, got {key!r} from "
                             f"{type(model).__name__}.state_dict()")
-        arrays[key] = np.asarray(_np(value))
+        arrays[key] = np.asarray(value)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "wb") as f:
         np.savez(f, **arrays)
