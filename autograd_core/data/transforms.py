@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from .. import creation
+from ..ops._util import int_tuple
 from ..tensor import Tensor
 
 
@@ -213,13 +214,6 @@ class RandomHorizontalFlip:
         return f"RandomHorizontalFlip(p={self.p})"
 
 
-def _pair(size: int | Sequence[int], name: str) -> tuple[int, int]:
-    h, w = (size, size) if isinstance(size, (int, np.integer)) else tuple(size)
-    if h < 1 or w < 1:
-        raise ValueError(f"{name}: size must be positive, got {size}")
-    return int(h), int(w)
-
-
 def _padding(padding: int | Sequence[int]) -> tuple[int, int, int, int]:
     """(left, top, right, bottom) from an int, (left/right, top/bottom) or a 4-tuple."""
     if isinstance(padding, (int, np.integer)):
@@ -245,7 +239,7 @@ class RandomCrop:
     def __init__(
         self, size: int | Sequence[int], padding: int | Sequence[int] = 0, seed: int | None = None
     ) -> None:
-        self.size = _pair(size, "RandomCrop")
+        self.size = int_tuple(size, 2, "size", "RandomCrop", 1)
         self.padding = _padding(padding)
         self._gen = creation.own_generator(seed)
 

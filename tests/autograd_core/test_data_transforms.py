@@ -111,6 +111,10 @@ def test_random_crop_shapes_padding_and_reproducibility() -> None:
     assert found
     with pytest.raises(ValueError, match="larger"):
         RandomCrop(10)(images)
+    with pytest.raises(ValueError, match="RandomCrop: size must be at least 1"):
+        RandomCrop((3, 0))
+    with pytest.raises(TypeError, match="RandomCrop: size must be an int or a tuple of 2 ints"):
+        RandomCrop((3, 4, 5))
 
 
 def test_gaussian_noise_statistics_and_seed() -> None:
